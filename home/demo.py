@@ -9,6 +9,9 @@ def load():
     """Return the default Site with a HomePage at its root, creating them once."""
     home = HomePage.objects.first()
     if home is None:
+        # Wagtail's own placeholder page from its first migration serves no one,
+        # and holds the slug "home".
+        Page.objects.filter(depth=2, content_type__app_label="wagtailcore", content_type__model="page").delete()
         root = Page.get_first_root_node()
         home = root.add_child(
             instance=HomePage(
@@ -23,6 +26,4 @@ def load():
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.save()
-    # Wagtail's own placeholder page from its first migration serves no one.
-    Page.objects.filter(depth=2, slug="home", content_type__model="page").exclude(pk=home.pk).delete()
     return site
