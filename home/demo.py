@@ -22,7 +22,9 @@ def load():
         )
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Brightside Web Studio")
+        site = Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Brightside Web Studio"
+        )
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.save()

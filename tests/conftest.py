@@ -26,3 +26,6 @@ def _require_marked_services(request):
         missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         missing_service("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
+
+
+pytest_plugins = ["tests.conftest_stripe"]

@@ -24,6 +24,10 @@ class Command(BaseCommand):
         password = password or secrets.token_urlsafe(12)
         User.objects.create_superuser(username=username, email=email, password=password)
         if generated:
-            self.stdout.write(self.style.WARNING(f"Created admin '{username}' with password: {password}  (shown once; log in at /admin/)"))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Created admin '{username}' with password: {password}  (shown once; log in at /admin/)"
+                )
+            )
         else:
             self.stdout.write(f"Created admin '{username}'.")
