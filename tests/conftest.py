@@ -29,3 +29,11 @@ def _require_marked_services(request):
 
 
 pytest_plugins = ["tests.conftest_stripe"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so a page cached by one test never leaks into another."""
+    from django.core.cache import cache
+
+    cache.clear()

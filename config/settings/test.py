@@ -32,3 +32,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 
 WHITENOISE_AUTOREFRESH = True
+
+# django-axes needs the request in authenticate(), which the test client's
+# login() does not pass; tests/test_security.py turns it on to test lockouts.
+AXES_ENABLED = False

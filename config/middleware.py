@@ -1,0 +1,35 @@
+"""Middleware the project adds around Django's own."""
+
+from django.conf import settings
+from django.urls import reverse
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """Give Wagtail's admin its own, slightly wider Content-Security-Policy.
+
+    Public pages get the strict SECURE_CSP. Wagtail 8's admin cannot run under
+    it: its date, time and date-time widgets, InlinePanel and
+    MultipleChooserPanel (and search promotions) initialise through inline
+    `<script>` blocks, and HTML the admin inserts with jQuery has its scripts
+    re-evaluated inline, so neither a nonce nor hashes can cover them. Its
+    preview panel also frames the page preview, which `frame-ancestors 'none'`
+    forbids. So under the admin prefix only, SECURE_CSP_ADMIN allows inline
+    scripts and same-origin framing; everything else (styles, images, fonts,
+    connections, forms, plugins) stays as strict as on public pages. The admin
+    is only reachable by signed-in staff, and Wagtail escapes what editors enter.
+
+    Place it after ContentSecurityPolicyMiddleware so that it sees the response
+    first and the CSP middleware builds the header from the config it set.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = None
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.admin_prefix is None:
+            self.admin_prefix = reverse("wagtailadmin_home")
+        if request.path_info.startswith(self.admin_prefix) and not hasattr(response, "_csp_config"):
+            response._csp_config = settings.SECURE_CSP_ADMIN
+        return response
