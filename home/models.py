@@ -1,13 +1,224 @@
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
-from wagtail.models import Page
+from django.apps import apps
+from django.db import models
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import INLINE_FEATURES, ContentBlock, ReasonBlock
+
+# Resolved at runtime: the learn app defines it and may not be migrated yet.
+ARTICLE_MODEL = "learn.ArticlePage"
+FEATURED_ARTICLE_COUNT = 3
+# Created by the offers app; the home page shows no offer until it exists.
+FEATURED_OFFER_TEMPLATE = "offers/includes/featured_offer.html"
+
+
+@register_setting(icon="site")
+class AgencySettings(BaseSiteSetting):
+    """The agency's name, contact and legal details: shown in the header, footer, imprint and invoices."""
+
+    name = models.CharField(max_length=100, default="Brightside Web Studio")
+    tagline = models.CharField(
+        max_length=200, blank=True, help_text="One sentence: used as the meta description where a page has none."
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    street_address = models.CharField(max_length=200, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    legal_name = models.CharField(max_length=200, blank=True, help_text="The registered name, e.g. on the imprint.")
+    register_details = models.CharField(
+        max_length=200, blank=True, help_text="Commercial register and number, or the owner's name for a sole trader."
+    )
+    vat_id = models.CharField("VAT ID", max_length=40, blank=True)
+    vat_exempt = models.BooleanField(
+        "VAT exempt", default=False, help_text="Tick for the small-business exemption: prices then carry no VAT."
+    )
+    vat_rate = models.DecimalField("VAT rate (%)", max_digits=5, decimal_places=2, default=19)
+    vat_exemption_note = models.CharField(
+        max_length=250, blank=True, help_text="Printed on invoices when VAT exempt, e.g. the legal basis."
+    )
+    mastodon_url = models.URLField(blank=True)
+    linkedin_url = models.URLField("LinkedIn URL", blank=True)
+    github_url = models.URLField("GitHub URL", blank=True)
+    contact_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imprint_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    terms_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    refund_policy_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    select_related = ["contact_page", "imprint_page", "privacy_page", "terms_page", "refund_policy_page"]
+
+    panels = [
+        MultiFieldPanel([FieldPanel("name"), FieldPanel("tagline")], heading="Agency"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+                FieldPanel("street_address"),
+                FieldRowPanel([FieldPanel("postal_code"), FieldPanel("city")]),
+                FieldPanel("country"),
+            ],
+            heading="Contact",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("legal_name"),
+                FieldPanel("register_details"),
+                FieldPanel("vat_id"),
+                FieldRowPanel([FieldPanel("vat_rate"), FieldPanel("vat_exempt")]),
+                FieldPanel("vat_exemption_note"),
+            ],
+            heading="Legal and VAT",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("mastodon_url"), FieldPanel("linkedin_url"), FieldPanel("github_url")], heading="Social links"
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_page"),
+                FieldPanel("imprint_page"),
+                FieldPanel("privacy_page"),
+                FieldPanel("terms_page"),
+                FieldPanel("refund_policy_page"),
+            ],
+            heading="Pages linked in the header and footer",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "agency settings"
+        verbose_name_plural = "agency settings"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def address_lines(self):
+        """The postal address as lines, empty parts left out."""
+        city_line = " ".join(part for part in (self.postal_code, self.city) if part)
+        return [line for line in (self.street_address, city_line, self.country) if line]
+
+    @property
+    def social_links(self):
+        """(label, url) pairs for the social profiles that are filled in."""
+        pairs = [("Mastodon", self.mastodon_url), ("LinkedIn", self.linkedin_url), ("GitHub", self.github_url)]
+        return [(label, url) for label, url in pairs if url]
 
 
 class HomePage(Page):
     """The site's front page: the promise, reasons to trust it, featured explainers and offer."""
 
-    intro = RichTextField(blank=True)
+    hero_headline = models.CharField(max_length=120, default="A demo website in one workday.")
+    hero_text = RichTextField(features=INLINE_FEATURES, blank=True)
+    cta_text = models.CharField("Call to action text", max_length=60, blank=True)
+    cta_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name="Call to action page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reasons = StreamField([("reason", ReasonBlock())], blank=True, max_num=3)
+    featured_offer = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown below the explainers. Leave empty to show no offer.",
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("hero_headline"), FieldPanel("hero_text"), FieldPanel("cta_text"), FieldPanel("cta_page")],
+            heading="Hero",
+        ),
+        FieldPanel("reasons"),
+        InlinePanel(
+            "featured_articles",
+            label="Featured explainers",
+            max_num=FEATURED_ARTICLE_COUNT,
+            help_text="Leave empty to show the newest explainers.",
+        ),
+        FieldPanel("featured_offer"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("hero_headline"), index.SearchField("hero_text")]
+
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
+
+    def get_featured_articles(self):
+        """The explainers an editor chose, or else the newest published ones."""
+        chosen = [
+            item.page.specific for item in self.featured_articles.select_related("page") if item.page and item.page.live
+        ]
+        if chosen:
+            return chosen
+        try:
+            article_model = apps.get_model(ARTICLE_MODEL)
+        except LookupError:
+            return []
+        newest = Page.objects.type(article_model).live().public().specific().order_by("-first_published_at", "-pk")
+        return list(newest[:FEATURED_ARTICLE_COUNT])
+
+    def get_featured_offer(self):
+        offer = self.featured_offer
+        if offer is None or not offer.live:
+            return None
+        return offer.specific
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["featured_articles"] = self.get_featured_articles()
+        offer = self.get_featured_offer()
+        if offer is not None:
+            try:
+                get_template(FEATURED_OFFER_TEMPLATE)
+            except TemplateDoesNotExist:
+                offer = None
+        context["featured_offer"] = offer
+        context["featured_offer_template"] = FEATURED_OFFER_TEMPLATE
+        return context
+
+
+class HomePageFeaturedArticle(Orderable):
+    home_page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_articles")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("page")]
+
+
+class ContentPage(Page):
+    """A plain page of text and images: About, Contact, Imprint, Privacy, Terms of sale."""
+
+    intro = RichTextField(features=INLINE_FEATURES, blank=True)
+    body = StreamField(ContentBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage", "home.ContentPage"]
+
+    @property
+    def summary(self):
+        return self.search_description or Truncator(strip_tags(self.intro)).words(30)

@@ -1,18 +1,33 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+import unicodedata
+
+from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Page
 
 MAX_QUERY_LENGTH = 200
+RESULTS_PER_PAGE = 10
+# Control, format (e.g. RTL marks), surrogate, private-use and unassigned characters: never useful in a query.
+DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
+def clean_query(raw):
+    """The visitor's query as safe, searchable text: printable characters only, whitespace collapsed, capped."""
+    text = "".join(" " if char.isspace() else char for char in raw[: MAX_QUERY_LENGTH * 4])
+    text = "".join(char for char in text if unicodedata.category(char) not in DROPPED_CATEGORIES)
+    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+
+
+@require_GET
 def search(request):
-    query = request.GET.get("query", "").strip()[:MAX_QUERY_LENGTH]
+    """Full-text search across live public pages; the backend ranks (PostgreSQL full-text search in production)."""
+    query = clean_query(request.GET.get("query", ""))
     results = Page.objects.none()
     if query:
         results = Page.objects.live().public().specific().search(query)
-    paginator = Paginator(results, 10)
-    try:
-        page = paginator.page(request.GET.get("page", 1))
-    except (PageNotAnInteger, EmptyPage):
-        page = paginator.page(1)
-    return TemplateResponse(request, "search/search.html", {"query": query, "results": page})
+        Query.get(query).add_hit()
+    page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    response = TemplateResponse(request, "search/search.html", {"query": query, "results": page})
+    response["X-Robots-Tag"] = "noindex"
+    return response

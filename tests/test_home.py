@@ -1,0 +1,145 @@
+import pytest
+from wagtail.models import Page, Site
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+from home import demo
+from home.models import AgencySettings, ContentPage, HomePage, HomePageFeaturedArticle
+from tests.factories import AgencySettingsFactory, ContentPageFactory, make_site_with_home
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site():
+    return make_site_with_home()
+
+
+@pytest.fixture
+def agency(site):
+    return AgencySettingsFactory(site=site)
+
+
+def test_home_page_shows_the_promise_and_three_reasons(client, site):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A demo website in one workday, for 90 €." in html
+    assert "Keep it in your full project or get your money back." in html
+    for title in ("You see it first", "A small, fixed price", "No risk"):
+        assert title in html
+    assert 'href="/offers/"' in html
+
+
+def test_home_page_call_to_action_links_the_chosen_page(client, site):
+    about = ContentPageFactory(parent=site.root_page, title="About us", slug="about")
+    home = site.root_page.specific
+    home.cta_page = about
+    home.cta_text = "Meet us"
+    home.save()
+    html = client.get("/").content.decode()
+    assert '<a class="button button--accent" href="/about/">Meet us</a>' in html
+
+
+def test_home_page_without_an_offer_template_shows_no_offer_and_does_not_break(client, site):
+    about = ContentPageFactory(parent=site.root_page, slug="about")
+    home = site.root_page.specific
+    home.featured_offer = about
+    home.save()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'aria-label="Our offer"' not in response.content.decode()
+
+
+def test_content_page_renders_title_intro_and_body(client, site):
+    ContentPageFactory(parent=site.root_page, title="Imprint", slug="imprint")
+    response = client.get("/imprint/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Imprint</h1>" in html
+    assert "A short introduction to this page." in html
+    assert "<h2>A section heading</h2>" in html
+    assert "Some plain words about the agency." in html
+
+
+def test_footer_shows_agency_contact_details_and_legal_links(client, site, agency):
+    imprint = ContentPageFactory(parent=site.root_page, title="Imprint", slug="imprint")
+    privacy = ContentPageFactory(parent=site.root_page, title="Privacy", slug="privacy")
+    agency.imprint_page = imprint
+    agency.privacy_page = privacy
+    agency.save()
+    html = client.get("/").content.decode()
+    assert 'href="mailto:hello@brightside.example"' in html
+    assert "Lindenstraße 12" in html
+    assert "10969 Berlin" in html
+    assert 'href="/imprint/">Imprint</a>' in html
+    assert 'href="/privacy/">Privacy</a>' in html
+    assert 'href="/learn/feed/"' in html
+    assert "VAT ID DE000000000" in html
+
+
+def test_header_shows_agency_name_from_settings(client, site, agency):
+    agency.name = "Sunny Side Webworks"
+    agency.save()
+    html = client.get("/").content.decode()
+    assert 'class="brand"' in html
+    assert "Sunny Side Webworks</a>" in html
+    assert "<title>" in html and "Sunny Side Webworks</title>" in html
+
+
+def test_agency_settings_default_to_19_percent_vat_not_exempt(site):
+    agency = AgencySettings.for_site(site)
+    assert agency.vat_rate == 19
+    assert agency.vat_exempt is False
+
+
+def test_featured_articles_fall_back_to_nothing_without_articles(site):
+    assert site.root_page.specific.get_featured_articles() == []
+
+
+def test_chosen_featured_articles_appear_as_cards(client, site):
+    about = ContentPageFactory(parent=site.root_page, title="A chosen page", slug="chosen")
+    home = site.root_page.specific
+    HomePageFeaturedArticle.objects.create(home_page=home, page=about)
+    html = client.get("/").content.decode()
+    assert "A chosen page</a>" in html
+
+
+def test_demo_content_creates_home_pages_and_settings_once():
+    site = demo.load()
+    counts = (Page.objects.count(), Site.objects.count(), AgencySettings.objects.count())
+    again = demo.load()
+    assert again.pk == site.pk
+    assert (Page.objects.count(), Site.objects.count(), AgencySettings.objects.count()) == counts
+    assert isinstance(site.root_page.specific, HomePage)
+    slugs = set(ContentPage.objects.values_list("slug", flat=True))
+    assert {"about", "contact", "imprint", "privacy", "terms-of-sale"} <= slugs
+    agency = AgencySettings.for_site(site)
+    assert agency.name == "Brightside Web Studio"
+    assert agency.vat_rate == 19
+    assert agency.vat_exempt is False
+    assert agency.imprint_page.slug == "imprint"
+
+
+def test_demo_site_answers_the_test_client_and_links_legal_pages(client):
+    demo.load()
+    html = client.get("/").content.decode()
+    assert "A demo website in one workday" in html
+    assert 'href="/terms-of-sale/">Terms of sale</a>' in html
+    assert client.get("/contact/").status_code == 200
+
+
+def test_editor_can_create_a_content_page_under_home(admin_client, client, site):
+    data = nested_form_data(
+        {
+            "title": "About us",
+            "slug": "about-us",
+            "intro": rich_text("<p>Who we are.</p>"),
+            "body": streamfield([("paragraph", rich_text("<p>Two developers and a designer.</p>"))]),
+            "action-publish": "publish",
+        }
+    )
+    response = admin_client.post(f"/admin/pages/add/home/contentpage/{site.root_page_id}/", data)
+    assert response.status_code == 302
+    page = ContentPage.objects.get(slug="about-us")
+    assert page.live
+    assert "Two developers and a designer." in client.get("/about-us/").content.decode()
