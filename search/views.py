@@ -1,3 +1,4 @@
+import re
 import unicodedata
 
 from django.core.paginator import Paginator
@@ -10,6 +11,7 @@ MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 10
 # Control, format (e.g. RTL marks), surrogate, private-use and unassigned characters: never useful in a query.
 DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+WORD = re.compile(r"\w+")
 
 
 def clean_query(raw):
@@ -19,14 +21,20 @@ def clean_query(raw):
     return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
 
 
+def search_terms(query):
+    """Plain lower-case words: the backend's query syntax (quotes, AND/OR/NOT, NEAR, *) never reaches it."""
+    return " ".join(WORD.findall(query.lower()))
+
+
 @require_GET
 def search(request):
     """Full-text search across live public pages; the backend ranks (PostgreSQL full-text search in production)."""
     query = clean_query(request.GET.get("query", ""))
+    terms = search_terms(query)
     results = Page.objects.none()
-    if query:
-        results = Page.objects.live().public().specific().search(query)
-        Query.get(query).add_hit()
+    if terms:
+        results = Page.objects.live().public().specific().search(terms)
+        Query.get(terms).add_hit()
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     response = TemplateResponse(request, "search/search.html", {"query": query, "results": page})
     response["X-Robots-Tag"] = "noindex"
