@@ -143,3 +143,28 @@ def test_editor_can_create_a_content_page_under_home(admin_client, client, site)
     page = ContentPage.objects.get(slug="about-us")
     assert page.live
     assert "Two developers and a designer." in client.get("/about-us/").content.decode()
+
+
+def test_featured_offer_renders_through_the_offers_include_when_it_exists(client, site, settings, tmp_path):
+    include = tmp_path / "offers" / "includes" / "featured_offer.html"
+    include.parent.mkdir(parents=True)
+    include.write_text("<p>Offer card for {{ offer.title }}</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    offer = ContentPageFactory(parent=site.root_page, title="One-day demo", slug="demo")
+    home = site.root_page.specific
+    home.featured_offer = offer
+    home.save()
+    html = client.get("/").content.decode()
+    assert "<p>Offer card for One-day demo</p>" in html
+
+
+def test_unpublished_featured_offer_is_not_shown(client, site, settings, tmp_path):
+    include = tmp_path / "offers" / "includes" / "featured_offer.html"
+    include.parent.mkdir(parents=True)
+    include.write_text("<p>Offer card for {{ offer.title }}</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    offer = ContentPageFactory(parent=site.root_page, title="One-day demo", slug="demo", live=False)
+    home = site.root_page.specific
+    home.featured_offer = offer
+    home.save()
+    assert "Offer card" not in client.get("/").content.decode()
