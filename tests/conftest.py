@@ -7,6 +7,13 @@ by not running the tests that matter.
 """
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -37,3 +44,44 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url, process, timeout=20):
+    """Wait until url answers at all (any HTTP status), or fail if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API (moto_server from the venv) on a free loopback port; yields its endpoint URL."""
+    executable = Path(sys.executable).with_name("moto_server")
+    if not executable.exists():
+        missing_service("needs moto_server: install requirements-dev.txt")
+    port = free_port()
+    process = subprocess.Popen(
+        [str(executable), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(endpoint, process)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
