@@ -123,3 +123,15 @@ def test_search_terms_are_plain_words_without_query_syntax():
     assert search_terms('hosting AND (NOT "x") OR y*') == "hosting and not x or y"
     assert search_terms("back-end NEAR(a b)") == "back end near a b"
     assert search_terms("%") == ""
+
+
+@pytest.mark.postgres
+def test_search_on_postgresql_matches_word_stems(client, site):
+    ContentPageFactory(
+        parent=site.root_page,
+        title="Storing your data",
+        slug="storing-data",
+        body=[("paragraph", "<p>Every shop keeps its orders in a database on the server.</p>")],
+    )
+    html = client.get("/search/", {"query": "databases"}).content.decode()
+    assert "Storing your data" in html

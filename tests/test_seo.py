@@ -104,3 +104,9 @@ def test_site_templates_carry_no_inline_script_or_style():
         text = path.read_text()
         assert not INLINE_SCRIPT.findall(text), path
         assert not INLINE_STYLE.findall(text), path
+
+
+def test_favicon_ico_redirects_to_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"
