@@ -111,6 +111,7 @@ def test_demo_content_creates_home_pages_and_settings_once():
     assert again.pk == site.pk
     assert (Page.objects.count(), Site.objects.count(), AgencySettings.objects.count()) == counts
     assert isinstance(site.root_page.specific, HomePage)
+    assert (site.hostname, site.port) == ("testserver", 80)
     slugs = set(ContentPage.objects.values_list("slug", flat=True))
     assert {"about", "contact", "imprint", "privacy", "terms-of-sale"} <= slugs
     agency = AgencySettings.for_site(site)
@@ -168,3 +169,13 @@ def test_unpublished_featured_offer_is_not_shown(client, site, settings, tmp_pat
     home.featured_offer = offer
     home.save()
     assert "Offer card" not in client.get("/").content.decode()
+
+
+def test_every_page_has_landmarks_a_skip_link_and_the_main_navigation(client, site):
+    html = client.get("/").content.decode()
+    assert '<a class="skip-link" href="#main">Skip to content</a>' in html
+    assert '<main id="main"' in html
+    assert '<nav class="site-nav" aria-label="Main">' in html
+    for href in ('href="/learn/"', 'href="/offers/"', 'href="/contact/"', 'action="/search/"'):
+        assert href in html
+    assert "<footer" in html and "<header" in html
