@@ -1,10 +1,14 @@
 """Shared factories. Each app adds its own; add, don't rewrite."""
 
+from decimal import Decimal
+
 import factory
 import wagtail_factories
+from factory.django import DjangoModelFactory
 from wagtail.models import Page, Site
 
 from home.models import AgencySettings, ContentPage, HomePage
+from offers.models import DemoPackage, OfferBanner, OfferPage, OffersIndexPage, RefundPolicy
 
 
 class HomePageFactory(wagtail_factories.PageFactory):
@@ -66,3 +70,133 @@ def make_site_with_home(**home_kwargs):
         site.hostname, site.port, site.root_page = "testserver", 80, home
         site.save()
     return site
+
+
+# Offers
+
+
+def publish(obj):
+    """Publish through a revision, as the admin does, so `live_revision` is set."""
+    obj.save_revision().publish()
+    obj.refresh_from_db()
+    return obj
+
+
+def publish_or_leave_draft(obj, create, extracted):
+    if not create:
+        return
+    if extracted is False:
+        obj.live = False
+        obj.save(update_fields=["live"])
+    else:
+        publish(obj)
+
+
+def default_site():
+    """The default Site with a HomePage at its root (created once per test)."""
+    home = HomePage.objects.first()
+    if home is None:
+        return make_site_with_home()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        site = Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True)
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.save()
+    return site
+
+
+class DemoPackageFactory(DjangoModelFactory):
+    """A published, active 90 € one-workday demo; `published=False` leaves it a draft."""
+
+    class Meta:
+        model = DemoPackage
+        skip_postgeneration_save = True
+
+    name = "One-workday demo website"
+    slug = factory.Sequence(lambda n: f"demo-{n}")
+    short_description = "A working demo of your new website, made in one day."
+    included_items = "Home page\nOne content page\nContact section"
+    price = Decimal("90.00")
+    currency = "EUR"
+    delivery_working_days = 1
+    capacity_per_day = 2
+    horizon_working_days = 20
+    active = True
+
+    @factory.post_generation
+    def published(obj, create, extracted, **kwargs):
+        publish_or_leave_draft(obj, create, extracted)
+
+
+class RefundPolicyFactory(DjangoModelFactory):
+    class Meta:
+        model = RefundPolicy
+        skip_postgeneration_save = True
+
+    name = "Money-back guarantee"
+    slug = factory.Sequence(lambda n: f"money-back-{n}")
+    summary = "Not convinced? Ask within 14 days of delivery and get all your money back."
+    full_text = "<p>Ask within 14 days of delivery and we refund the full price.</p>"
+    refund_window_days = 14
+    refund_percentage = 100
+    approval = RefundPolicy.Approval.AUTOMATIC
+
+    @factory.post_generation
+    def published(obj, create, extracted, **kwargs):
+        publish_or_leave_draft(obj, create, extracted)
+
+
+class OffersIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = OffersIndexPage
+
+    title = "Offers"
+    slug = "offers"
+
+
+class OfferPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = OfferPage
+
+    title = "A demo website in one workday"
+    slug = factory.Sequence(lambda n: f"demo-website-{n}")
+    hero_text = "We build a demo of your new website in one working day."
+    package = factory.SubFactory(DemoPackageFactory)
+    refund_policy = factory.SubFactory(RefundPolicyFactory)
+
+
+def offer_page(**kwargs):
+    """A live offer page under /offers/ of the default site (index created once)."""
+    site = default_site()
+    index = OffersIndexPage.objects.first() or OffersIndexPageFactory(parent=site.root_page)
+    return OfferPageFactory(parent=index, **kwargs)
+
+
+class OfferBannerFactory(DjangoModelFactory):
+    """A published banner shown on all pages; `OfferBannerFactory(published=False)` leaves a draft."""
+
+    class Meta:
+        model = OfferBanner
+        skip_postgeneration_save = True
+
+    headline = "Wait! See this offer!"
+    message = "A demo website in one workday for 90 €."
+    cta_text = "See the offer"
+    offer_page = factory.LazyFunction(offer_page)
+    placement = OfferBanner.Placement.BAR
+    targeting = OfferBanner.Targeting.ALL
+
+    @factory.post_generation
+    def published(obj, create, extracted, **kwargs):
+        publish_or_leave_draft(obj, create, extracted)
+
+
+def agency_settings_missing():
+    from django.apps import apps
+
+    try:
+        apps.get_model("home", "AgencySettings")
+    except LookupError:
+        return True
+    return False

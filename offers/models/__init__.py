@@ -1,0 +1,22 @@
+"""Offer models, one module per concept; each class is imported here explicitly.
+
+Order models (checkout) go in their own module of this package, imported below.
+"""
+
+from .banners import BannerExclusion, BannerSection, OfferBanner
+from .calendar import PublicHoliday, WorkingCalendar
+from .catalogue import DemoPackage, RefundPolicy
+from .pages import OfferPage, OffersIndexPage, OfferSummary
+
+__all__ = [
+    "BannerExclusion",
+    "BannerSection",
+    "DemoPackage",
+    "OfferBanner",
+    "OfferPage",
+    "OfferSummary",
+    "OffersIndexPage",
+    "PublicHoliday",
+    "RefundPolicy",
+    "WorkingCalendar",
+]
