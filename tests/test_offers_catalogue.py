@@ -6,25 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from offers.models import DemoPackage
-from tests.factories import DemoPackageFactory, RefundPolicyFactory, agency_settings_missing
+from tests.factories import DemoPackageFactory, RefundPolicyFactory
+from tests.offers_fixtures import isolated_cache, templates_work_before_agency_settings_land  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _templates_work_before_agency_settings_land(settings):
-    """base.html reads home.AgencySettings; until that model is on main, render without the settings processor."""
-    if agency_settings_missing():
-        processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
-        settings.TEMPLATES = [
-            {
-                **settings.TEMPLATES[0],
-                "OPTIONS": {
-                    **settings.TEMPLATES[0]["OPTIONS"],
-                    "context_processors": [p for p in processors if not p.startswith("wagtail.contrib.settings")],
-                },
-            }
-        ]
 
 
 def errors_of(package):

@@ -10,25 +10,10 @@ from django.core.exceptions import ValidationError
 
 from offers import availability
 from offers.models import OfferPage
-from tests.factories import DemoPackageFactory, agency_settings_missing, offer_page
+from tests.factories import DemoPackageFactory, offer_page
+from tests.offers_fixtures import isolated_cache, templates_work_before_agency_settings_land  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _templates_work_before_agency_settings_land(settings):
-    """base.html reads home.AgencySettings; until that model is on main, render without the settings processor."""
-    if agency_settings_missing():
-        processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
-        settings.TEMPLATES = [
-            {
-                **settings.TEMPLATES[0],
-                "OPTIONS": {
-                    **settings.TEMPLATES[0]["OPTIONS"],
-                    "context_processors": [p for p in processors if not p.startswith("wagtail.contrib.settings")],
-                },
-            }
-        ]
 
 
 # Monday 30 November 2026, 10:00 in Berlin: the next free slot is Tuesday 1 December.
