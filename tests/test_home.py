@@ -40,7 +40,8 @@ def test_home_page_call_to_action_links_the_chosen_page(client, site):
     assert '<a class="button button--accent" href="/about/">Meet us</a>' in html
 
 
-def test_home_page_without_an_offer_template_shows_no_offer_and_does_not_break(client, site):
+def test_home_page_without_an_offer_template_shows_no_offer_and_does_not_break(client, site, monkeypatch):
+    monkeypatch.setattr("home.models.FEATURED_OFFER_TEMPLATE", "offers/includes/not-there.html")
     about = ContentPageFactory(parent=site.root_page, slug="about")
     home = site.root_page.specific
     home.featured_offer = about

@@ -106,3 +106,14 @@ def test_offers_index_lists_live_offers(client, frozen_now):
     assert "Demo in a day" in html
     assert page.url == "/offers/" + page.slug + "/"
     assert OfferPage.objects.live().count() == 1
+
+
+def test_home_page_features_the_chosen_offer_with_its_price(client, frozen_now):
+    page = offer_page(title="Demo in a day")
+    home = page.get_site().root_page.specific
+    home.featured_offer = page
+    home.save_revision().publish()
+    html = client.get("/").content.decode()
+    assert "Demo in a day" in html
+    assert "€90.00" in html
+    assert "Next free slot: Tuesday 1 December" in html

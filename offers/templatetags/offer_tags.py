@@ -27,8 +27,11 @@ def json_ld(data):
 
 @register.simple_tag(takes_context=True)
 def offer_summary(context, offer_page):
-    """The price, VAT line, delivery time and availability of an offer page."""
-    return offer_page.specific.offer_summary(context.get("request"))
+    """The price, VAT line, delivery time and availability of an offer page (None for any other page)."""
+    offer_page = getattr(offer_page, "specific", offer_page)
+    if not isinstance(offer_page, OfferPage):
+        return None
+    return offer_page.offer_summary(context.get("request"))
 
 
 def _hide_banners(context, page) -> bool:
