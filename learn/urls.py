@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from .feeds import LatestArticlesFeed
+
+urlpatterns = [
+    path("learn/feed/", LatestArticlesFeed(), name="learn_feed"),
+]

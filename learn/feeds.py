@@ -1,0 +1,62 @@
+"""An Atom feed of the newest explainer articles at /learn/feed/."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import ArticlePage, LearnIndexPage, page_public_url, public_url
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Atom1Feed
+    description_template = None
+    item_count = 20
+
+    def get_object(self, request, *args, **kwargs):
+        return LearnIndexPage.objects.live().public().first()
+
+    def title(self, index):
+        name = settings.WAGTAIL_SITE_NAME
+        return f"{index.title} · {name}" if index else f"Articles · {name}"
+
+    def subtitle(self, index):
+        return (index.search_description if index else "") or "New explainers about building and running websites."
+
+    def link(self, index):
+        return page_public_url(index) if index else public_url("/")
+
+    def feed_url(self, index):
+        return public_url("/learn/feed/")
+
+    def items(self, index):
+        articles = ArticlePage.objects.live().public()
+        if index:
+            articles = articles.descendant_of(index)
+        return articles.order_by("-date", "-pk")[: self.item_count]
+
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        return article.summary
+
+    def item_link(self, article):
+        return page_public_url(article)
+
+    def item_guid(self, article):
+        return page_public_url(article)
+
+    def item_author_name(self, article):
+        return article.author or settings.WAGTAIL_SITE_NAME
+
+    def item_pubdate(self, article):
+        return timezone.make_aware(datetime.datetime.combine(article.date, datetime.time(9)))
+
+    def item_updateddate(self, article):
+        return article.last_published_at or self.item_pubdate(article)
+
+    def item_categories(self, article):
+        return [topic.name for topic in article.topics.all()]
