@@ -13,7 +13,7 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
-from .toc import unique_anchors
+from .toc import heading_anchor, unique_anchors
 
 PREVIEW_TEMPLATE = "learn/block_preview.html"
 INLINE_FEATURES = ["bold", "italic", "link", "code"]
@@ -22,8 +22,7 @@ PARAGRAPH_FEATURES = ["bold", "italic", "link", "code", "ol", "ul", "h3", "h4"]
 
 class HeadingValue(blocks.StructValue):
     def anchor_id(self):
-        """The fragment id for this heading: the editor's anchor, or one made from the text."""
-        return self.get("anchor") or slugify(self.get("text", "")) or "section"
+        return heading_anchor(self)
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -121,7 +120,9 @@ class KeyPointsBlock(blocks.StructBlock):
             if key in seen:
                 raise StructBlockValidationError(
                     non_block_errors=ErrorList(
-                        [f"Points {seen[key] + 1} and {index + 1} have the same title; readers could not tell them apart."]
+                        [
+                            f"Points {seen[key] + 1} and {index + 1} have the same title; readers could not tell them apart."
+                        ]
                     )
                 )
             seen[key] = index

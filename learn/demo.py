@@ -119,8 +119,14 @@ ARTICLES = [
                 "What to expect from a good CMS",
                 [
                     ("Drafts and previews", "You see a change exactly as visitors will before you publish it."),
-                    ("Structured blocks", "Headings, images and quotes are separate blocks, so the design stays consistent."),
-                    ("Roles and permissions", "Authors write, editors approve, and nobody can break the site by accident."),
+                    (
+                        "Structured blocks",
+                        "Headings, images and quotes are separate blocks, so the design stays consistent.",
+                    ),
+                    (
+                        "Roles and permissions",
+                        "Authors write, editors approve, and nobody can break the site by accident.",
+                    ),
                 ],
             ),
             callout(
@@ -146,7 +152,10 @@ ARTICLES = [
                 "Kinds of hosting",
                 [
                     ("Shared hosting", "Cheap and simple; your site shares one server with many others."),
-                    ("Virtual private server", "Your own slice of a server, with more control and more responsibility."),
+                    (
+                        "Virtual private server",
+                        "Your own slice of a server, with more control and more responsibility.",
+                    ),
                     ("Managed platforms", "You hand over code; the platform runs, scales and patches it for you."),
                 ],
             ),
@@ -177,7 +186,10 @@ ARTICLES = [
             key_points(
                 "What good front-end work looks after",
                 [
-                    ("Accessibility", "Keyboard use, screen readers and enough colour contrast, checked on every page."),
+                    (
+                        "Accessibility",
+                        "Keyboard use, screen readers and enough colour contrast, checked on every page.",
+                    ),
                     ("Responsive layout", "One design that adapts from a small phone to a wide monitor."),
                     ("Speed", "Small files, modern image formats and no scripts that block the page from showing."),
                 ],

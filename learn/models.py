@@ -194,7 +194,9 @@ class ArticlePage(Page):
             "url": url,
             "mainEntityOfPage": {"@type": "WebPage", "@id": url},
             "datePublished": self.date.isoformat(),
-            "dateModified": (timezone.localdate(self.last_published_at) if self.last_published_at else self.date).isoformat(),
+            "dateModified": (
+                timezone.localdate(self.last_published_at) if self.last_published_at else self.date
+            ).isoformat(),
             "author": {"@type": "Person", "name": self.author}
             if self.author
             else {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME},

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 WORDS_PER_MINUTE = 220
 # Ids the article template uses itself; a heading called "Contents" must not collide with them.
-RESERVED_IDS = frozenset({"main", "contents", "article-title", "related", "article-nav", "key-points"})
+RESERVED_IDS = frozenset({"main", "contents", "article-title", "related", "article-nav"})
 _WORD = re.compile(r"\w+")
 
 
@@ -27,6 +27,11 @@ def unique_anchors(titles: Iterable[str], taken: set[str] | None = None) -> list
         anchor = claim_anchor(slugify(title) or "point", taken)
         anchors.append(anchor)
     return anchors
+
+
+def heading_anchor(value) -> str:
+    """A heading's own fragment id: the editor's anchor, or one made from its text."""
+    return value.get("anchor") or slugify(value.get("text") or "") or "section"
 
 
 def claim_anchor(base: str, taken: set[str]) -> str:
@@ -75,12 +80,12 @@ def build_outline(body) -> Outline:
     sections, entries = [], []
     for child in body:
         if child.block_type == "heading":
-            anchor = claim_anchor(child.value.anchor_id(), taken)
+            anchor = claim_anchor(heading_anchor(child.value), taken)
             entries.append(TocEntry(child.value["text"], anchor))
             sections.append(Section(child, anchor))
         elif child.block_type == "key_points":
             heading = child.value.get("heading") or ""
-            heading_anchor = claim_anchor(slugify(heading) or "key-points-list", taken) if heading else ""
+            list_anchor = claim_anchor(slugify(heading) or "key-points-list", taken) if heading else ""
             items = child.value["items"]
             item_anchors = unique_anchors((item["title"] for item in items), taken)
             points = [
@@ -88,12 +93,12 @@ def build_outline(body) -> Outline:
                 for number, (anchor, item) in enumerate(zip(item_anchors, items, strict=True), start=1)
             ]
             if heading:
-                entries.append(TocEntry(heading, heading_anchor, children=points))
+                entries.append(TocEntry(heading, list_anchor, children=points))
             elif entries:
                 entries[-1].children.extend(points)
             else:
                 entries.extend(points)
-            sections.append(Section(child, {"heading": heading_anchor, "items": item_anchors}))
+            sections.append(Section(child, {"heading": list_anchor, "items": item_anchors}))
         else:
             sections.append(Section(child))
     return Outline(sections=sections, entries=entries)

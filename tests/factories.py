@@ -1,5 +1,6 @@
 """Shared factories. Each app adds its own; add, don't rewrite."""
 
+import datetime
 from decimal import Decimal
 
 import factory
@@ -8,6 +9,7 @@ from factory.django import DjangoModelFactory
 from wagtail.models import Page, Site
 
 from home.models import AgencySettings, ContentPage, HomePage
+from learn.models import ArticlePage, LearnIndexPage
 from offers.models import DemoPackage, OfferBanner, OfferPage, OffersIndexPage, RefundPolicy
 
 
@@ -200,3 +202,45 @@ def agency_settings_missing():
     except LookupError:
         return True
     return False
+
+
+def article_body(*, key_points=("First point", "Second point", "Third point"), headings=("What it is",)):
+    """Raw StreamField data for an article: a heading, a paragraph and a numbered key-points list per heading."""
+    body = []
+    for text in headings:
+        body.append({"type": "heading", "value": {"text": text, "anchor": ""}})
+        body.append({"type": "paragraph", "value": f"<p>Plain words about {text.lower()}.</p>"})
+    if key_points:
+        items = [{"title": title, "body": f"<p>Why {title.lower()} matters.</p>"} for title in key_points]
+        body.append({"type": "key_points", "value": {"heading": "Key points", "items": items}})
+    return body
+
+
+class LearnIndexPageFactory(wagtail_factories.PageFactory):
+    title = "Learn"
+    slug = "learn"
+    intro = "<p>Plain-language explainers about websites.</p>"
+
+    class Meta:
+        model = LearnIndexPage
+
+
+class ArticlePageFactory(wagtail_factories.PageFactory):
+    """A published article; pass `topics=["Hosting", ...]` to tag it."""
+
+    title = factory.Sequence(lambda n: f"Explainer number {n}")
+    intro = "<p>What this explainer covers, in one sentence.</p>"
+    author = "Ada Example"
+    date = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+    body = factory.LazyFunction(article_body)
+
+    class Meta:
+        model = ArticlePage
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def topics(obj, create, extracted, **kwargs):
+        if extracted:
+            obj.topics.add(*extracted)
+            if create:
+                obj.save()
