@@ -70,7 +70,7 @@ def test_key_points_without_a_heading_appear_under_the_previous_section(learn_in
     assert [child.anchor for child in entry.children] == ["backups"]
 
 
-def test_an_editor_chosen_anchor_is_kept():
+def test_an_editor_chosen_anchor_is_kept(db):
     from learn.toc import build_outline
 
     body = ArticlePage(body=[{"type": "heading", "value": {"text": "Money matters", "anchor": "costs"}}]).body
