@@ -334,3 +334,12 @@ def test_no_template_uses_inline_script_or_style():
         scripts = re.findall(r"<script(?![^>]*application/ld\+json)[^>]*>", text)
         assert not scripts, f"{path} has an inline script"
         assert "<style" not in text and "style=" not in text, f"{path} has inline style"
+
+
+@pytest.mark.postgres
+def test_search_for_databases_finds_the_back_end_explainer_through_word_stems(demo_site):
+    back_end = ArticlePage.objects.get(slug="back-end-development")
+
+    for query in ("databases", "database", "deploying"):
+        results = [page.specific for page in Page.objects.live().search(query)]
+        assert back_end in results, f"{query!r} did not find the back-end explainer"
