@@ -29,6 +29,11 @@ def learn_index(db):
     return LearnIndexPageFactory(parent=site.root_page)
 
 
+@pytest.fixture
+def demo_site(db):
+    call_command("load_demo_content", verbosity=0)
+
+
 def get_index_context(index, query=""):
     request = RequestFactory().get(f"/learn/{query}")
     return index.get_context(request)
