@@ -1,0 +1,100 @@
+"""The learn hub's pages as readers see them: article, index, topic filter and pagination."""
+
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+
+from learn.models import LearnIndexPage
+
+from .factories import ArticlePageFactory, LearnIndexPageFactory, make_site_with_home
+
+
+@pytest.fixture
+def demo_site(db):
+    call_command("load_demo_content", verbosity=0)
+
+
+@pytest.fixture
+def learn_index(db):
+    site = make_site_with_home()
+    return LearnIndexPageFactory(parent=site.root_page)
+
+
+def test_back_end_article_shows_title_intro_meta_and_eleven_numbered_key_points(client, demo_site):
+    response = client.get("/learn/back-end-development/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<h1 id="article-title">Back-end development</h1>' in html
+    assert "The back end is the part of a website you never see" in html
+    assert "By Brightside Web Studio" in html
+    assert '<time datetime="2026-10-21">21 October 2026</time>' in html
+    assert re.search(r"\d+ min read", html)
+    assert 'href="/learn/?topic=databases">Databases</a>' in html
+    key_points = re.search(r'<ol class="key-points__list">(.*?)</ol>', html, re.S).group(1)
+    assert len(re.findall(r'<li class="key-point" id="[\w-]+">', key_points)) == 11
+    assert '<li class="key-point" id="database-management">' in key_points
+    assert 'href="#database-management"' in key_points
+
+
+def test_every_table_of_contents_link_points_at_an_element_on_the_page(client, demo_site):
+    html = client.get("/learn/back-end-development/").content.decode()
+
+    toc = re.search(r'<details class="toc toc--compact">(.*?)</details>', html, re.S).group(1)
+    targets = re.findall(r'href="#([\w-]+)"', toc)
+    ids = re.findall(r'\bid="([\w-]+)"', html)
+
+    assert targets[:2] == ["introduction", "eleven-key-aspects-of-back-end-development"]
+    assert len(targets) == 14
+    assert set(targets) <= set(ids)
+    assert len(ids) == len(set(ids)), "duplicate ids on the page"
+
+
+def test_article_page_links_related_articles_neighbours_feed_and_structured_data(client, demo_site):
+    html = client.get("/learn/back-end-development/").content.decode()
+
+    related = re.search(r'<section class="related".*?</section>', html, re.S).group(0)
+    assert related.count('class="article-card"') == 3
+    assert (
+        '<a class="article-nav__link article-nav__link--previous" rel="prev" href="/learn/front-end-development/">'
+        in html
+    )
+    assert re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="/learn/feed/">', html)
+    assert '<link rel="stylesheet" href="/static/css/learn.css">' in html
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["headline"] == "Back-end development"
+    assert data["@type"] == "Article"
+
+
+def test_learn_index_shows_articles_and_topic_filter(client, demo_site):
+    response = client.get("/learn/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="article-card"') == 4
+    assert html.index("Back-end development") < html.index("What a CMS does")
+    assert 'href="/learn/?topic=hosting"' in html
+
+    filtered = client.get("/learn/?topic=hosting").content.decode()
+    assert filtered.count('class="article-card"') == 1
+    assert "Web hosting, explained" in filtered
+    assert 'aria-current="page">Hosting</a>' in filtered
+
+
+def test_learn_index_pagination_links_keep_the_topic(client, learn_index):
+    for _ in range(LearnIndexPage.articles_per_page + 1):
+        ArticlePageFactory(parent=learn_index, topics=["Hosting"])
+
+    html = client.get("/learn/?topic=hosting").content.decode()
+
+    assert 'href="?topic=hosting&amp;page=2"' in html
+    assert "Page 1 of 2" in html
+
+
+def test_learn_index_with_an_unknown_topic_explains_there_is_nothing(client, demo_site):
+    response = client.get("/learn/?topic=knitting")
+
+    assert response.status_code == 200
+    assert "There are no articles on this topic yet." in response.content.decode()
