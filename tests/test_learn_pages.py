@@ -2,11 +2,16 @@
 
 import json
 import re
+from unittest import mock
 
 import pytest
+import wagtail_factories
 from django.core.management import call_command
+from django.urls import reverse
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from learn.models import LearnIndexPage
+from learn.models import ArticlePage, LearnIndexPage
 
 from .factories import ArticlePageFactory, LearnIndexPageFactory, make_site_with_home
 
@@ -98,3 +103,93 @@ def test_learn_index_with_an_unknown_topic_explains_there_is_nothing(client, dem
 
     assert response.status_code == 200
     assert "There are no articles on this topic yet." in response.content.decode()
+
+
+def test_images_come_in_modern_formats_with_dimensions_and_lazy_below_the_fold(client, learn_index):
+    image = wagtail_factories.ImageFactory(title="Server room")
+    body = [
+        {"type": "paragraph", "value": "<p>Where websites live.</p>"},
+        {
+            "type": "image",
+            "value": {
+                "image": image.pk,
+                "alt_text": "Racks of servers",
+                "decorative": False,
+                "caption": "A data centre",
+            },
+        },
+    ]
+    ArticlePageFactory(parent=learn_index, slug="pictures", hero_image=image, body=body)
+
+    html = client.get("/learn/pictures/").content.decode()
+
+    hero = re.search(r'<figure class="article-hero">(.*?)</figure>', html, re.S).group(1)
+    figure = re.search(r'<figure class="article-figure">(.*?)</figure>', html, re.S).group(1)
+    for picture in (hero, figure):
+        assert 'type="image/avif"' in picture and 'type="image/webp"' in picture
+        assert re.search(r'<img [^>]*width="\d+"', picture) and re.search(r'<img [^>]*height="\d+"', picture)
+    assert 'loading="lazy"' not in hero
+    assert 'loading="lazy"' in figure
+    assert 'alt="Racks of servers"' in figure
+    assert "<figcaption>A data centre</figcaption>" in figure
+
+
+def test_code_is_shown_as_text_never_run(client, learn_index):
+    body = [{"type": "code", "value": {"language": "html", "code": "<script>alert(1)</script>", "caption": ""}}]
+    ArticlePageFactory(parent=learn_index, slug="code", body=body)
+
+    html = client.get("/learn/code/").content.decode()
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_callouts_and_quotes_say_what_they_are(client, demo_site):
+    hosting = client.get("/learn/web-hosting/").content.decode()
+    front_end = client.get("/learn/front-end-development/").content.decode()
+
+    assert '<div class="callout callout--warning" role="note">' in hosting
+    assert '<span class="callout__tone">Warning</span> Check where backups go' in hosting
+    assert '<figure class="pull-quote">' in front_end
+    assert "<figcaption>A principle we design by</figcaption>" in front_end
+
+
+class EditorPreviewTests(WagtailPageTestCase):
+    def setUp(self):
+        call_command("load_demo_content", verbosity=0)
+        self.article = ArticlePage.objects.get(slug="back-end-development")
+
+    def test_article_preview_renders(self):
+        # Wagtail's helper logs in through the first backend, which is axes' lockout check (not a login backend).
+        with mock.patch("wagtail.test.utils.page_tests.AUTH_BACKEND", "django.contrib.auth.backends.ModelBackend"):
+            self.assertPageIsPreviewable(self.article, post_data=self.form_data())
+
+    def form_data(self):
+        points = [("item", {"title": "Server-side languages", "body": rich_text("<p>Python or PHP.</p>")})]
+        return nested_form_data(
+            {
+                "title": self.article.title,
+                "slug": self.article.slug,
+                "intro": rich_text(self.article.intro),
+                "date": "2026-10-21",
+                "author": "Ada Example",
+                "topics": "Back end",
+                "body": streamfield(
+                    [
+                        ("heading", {"text": "Introduction", "anchor": ""}),
+                        ("key_points", {"heading": "Key aspects", "items": streamfield(points)}),
+                    ]
+                ),
+            }
+        )
+
+    def test_every_body_block_has_a_styled_preview_for_the_block_picker(self):
+        self.login()
+        stream_block = ArticlePage._meta.get_field("body").stream_block
+        for name, block in stream_block.child_blocks.items():
+            with self.subTest(block=name):
+                assert block.is_previewable
+                assert block.get_description()
+                response = self.client.get(reverse("wagtailadmin_block_preview"), {"id": block.definition_prefix})
+                assert response.status_code == 200
+                assert "/static/css/learn.css" in response.content.decode()
