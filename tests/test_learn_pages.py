@@ -60,7 +60,7 @@ def test_every_table_of_contents_link_points_at_an_element_on_the_page(client, d
 def test_article_page_links_related_articles_neighbours_feed_and_structured_data(client, demo_site):
     html = client.get("/learn/back-end-development/").content.decode()
 
-    related = re.search(r'<section class="related".*?</section>', html, re.S).group(0)
+    related = re.search(r'<section class="related.*?</section>', html, re.S).group(0)
     assert related.count('class="article-card"') == 3
     assert (
         '<a class="article-nav__link article-nav__link--previous" rel="prev" href="/learn/front-end-development/">'
