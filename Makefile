@@ -11,7 +11,7 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/
 	command -v $$p >/dev/null 2>&1 || [ -x "$$p" ] || continue; \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
-.PHONY: run serve test lint bench install install-dev requirements demo clean check-python
+.PHONY: run serve test test-browser browser-deps lint bench install install-dev requirements demo clean check-python
 
 check-python:
 	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
@@ -44,6 +44,22 @@ run: demo
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Browser tests drive Debian's chromium (Playwright cannot download its own
+# browser here) and inject axe-core from npm.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; else \
+		echo "chromium is missing: installing Debian's package (apt-get update; apt-get install -y chromium)"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium; fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm is missing: installing Debian's package (apt-get install -y npm)"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y npm; fi
+	npm ci --no-audit --no-fund
+
+test-browser: install-dev browser-deps
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -58,4 +74,4 @@ requirements: install-dev
 	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 clean:
-	rm -rf $(VENV) db.sqlite3* media staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3* media staticfiles .pytest_cache node_modules test-artifacts test-results

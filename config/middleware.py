@@ -11,12 +11,14 @@ class AdminContentSecurityPolicyMiddleware:
     it: its date, time and date-time widgets, InlinePanel and
     MultipleChooserPanel (and search promotions) initialise through inline
     `<script>` blocks, and HTML the admin inserts with jQuery has its scripts
-    re-evaluated inline, so neither a nonce nor hashes can cover them. Its
-    preview panel also frames the page preview, which `frame-ancestors 'none'`
-    forbids. So under the admin prefix only, SECURE_CSP_ADMIN allows inline
-    scripts and same-origin framing; everything else (styles, images, fonts,
-    connections, forms, plugins) stays as strict as on public pages. The admin
-    is only reachable by signed-in staff, and Wagtail escapes what editors enter.
+    re-evaluated inline, so neither a nonce nor hashes can cover them. Its rich
+    text editor (Draftail) adds `<style>` elements for placeholders and list
+    numbering, whose content changes per block. Its preview panel frames the
+    page preview, which `frame-ancestors 'none'` forbids. So under the admin
+    prefix only, SECURE_CSP_ADMIN allows inline scripts and styles and
+    same-origin framing; every source stays same-origin (nothing from other
+    hosts, no plugins, forms post only here or to Stripe). The admin is only
+    reachable by signed-in staff, and Wagtail escapes what editors enter.
 
     Place it after ContentSecurityPolicyMiddleware so that it sees the response
     first and the CSP middleware builds the header from the config it set.

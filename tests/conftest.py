@@ -6,7 +6,9 @@ whose service is missing fails instead of skipping, so CI can never go green
 by not running the tests that matter.
 """
 
+import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -40,10 +42,21 @@ pytest_plugins = ["tests.conftest_stripe"]
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache, so a page cached by one test never leaks into another."""
-    from django.core.cache import cache
+    """Each test starts with an empty cache, so a page cached by one test never leaks into another.
 
-    cache.clear()
+    On Redis only this run's keys go (CACHE_KEY_PREFIX): parallel runs share the database.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 def free_port():
@@ -85,3 +98,66 @@ def s3_server():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# Debian's chromium, launched by path: `playwright install` cannot download here.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch arguments, pointed at the system chromium."""
+    executable = shutil.which("chromium")
+    if not executable:
+        missing_service("needs Debian's chromium: run `make browser-deps` (apt-get install chromium)")
+    # Playwright's sync API keeps an event loop on the main thread, which Django
+    # would take for async code calling the ORM; the ORM calls here are the
+    # tests' own, made between browser steps.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep the migrated database's snapshot reachable from every connection object.
+
+    serialized_rollback restores Wagtail's root page and default site from a
+    snapshot Django stores on the connection object that created the test
+    database. Playwright's sync API runs the tests inside greenlets with their
+    own context, where Django hands out fresh connection objects without that
+    snapshot; keeping it on the class makes the restore work there too.
+    """
+    from django.db import connections
+
+    snapshot = getattr(connections["default"], "_test_serialized_contents", None)
+    if snapshot is not None:
+        type(connections["default"])._test_serialized_contents = snapshot
+
+
+@pytest.fixture
+def demo_site(db, live_server):
+    """The demo content, served by a live server of the project; yields its origin (no trailing slash).
+
+    Tests using it mark themselves django_db(transaction=True, serialized_rollback=True).
+    """
+    from django.core.management import call_command
+
+    call_command("load_demo_content", stdout=io.StringIO())
+    return live_server.url
+
+
+@pytest.fixture
+def artifacts():
+    """The folder CI keeps for people to look at: screenshots of the main pages."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -95,12 +95,13 @@ def test_public_responses_allow_only_same_origin_scripts_and_styles(client, url)
 
 @pytest.mark.django_db
 def test_admin_alone_may_run_wagtails_inline_scripts_and_frame_its_preview(admin_client):
-    """Wagtail 8's admin initialises widgets with inline scripts: only /admin/ gets that exception."""
+    """Wagtail 8's admin initialises widgets with inline scripts and styles: only /admin/ gets that exception."""
     for url in ["/admin/login/", "/admin/"]:
         directives = csp_directives(admin_client.get(url))
         assert directives["script-src"] == ["'self'", "'unsafe-inline'"]
-        assert directives["style-src"] == ["'self'"]
+        assert directives["style-src"] == ["'self'", "'unsafe-inline'"]
         assert directives["frame-ancestors"] == ["'self'"]
+        assert directives["default-src"] == ["'self'"]
         assert directives["object-src"] == ["'none'"]
 
 

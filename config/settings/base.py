@@ -255,6 +255,7 @@ SECURE_CSP = {
 SECURE_CSP_ADMIN = {
     **SECURE_CSP,
     "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [*SECURE_CSP["img-src"], "blob:"],
     "frame-ancestors": [CSP.SELF],
 }
