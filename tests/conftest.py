@@ -145,7 +145,7 @@ def django_db_setup(django_db_setup):
 
 
 @pytest.fixture
-def demo_site(db, live_server):
+def live_demo_site(db, live_server):
     """The demo content, served by a live server of the project; yields its origin (no trailing slash).
 
     Tests using it mark themselves django_db(transaction=True, serialized_rollback=True).

@@ -5,6 +5,7 @@ script or style under the Content-Security-Policy, JavaScript errors, and
 sideways scrolling on a 375 px phone. Screenshots land in test-artifacts/.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,22 +52,35 @@ def check_page(page, name, artifacts):
     page.set_viewport_size(DESKTOP)
 
 
-def test_home_page_shows_cleanly_on_desktop_and_phone(page, demo_site, artifacts):
+def test_reader_goes_from_home_through_learn_to_an_article(page, live_demo_site, artifacts):
     problems = BrowserProblems(page)
 
-    response = page.goto(demo_site + "/")
+    response = page.goto(live_demo_site + "/")
     assert response.status == 200
     expect(page.locator("h1")).to_be_visible()
     check_page(page, "home", artifacts)
 
-    problems.assert_none("home")
+    page.locator("a[href='/learn/']").first.click()
+    expect(page).to_have_url(live_demo_site + "/learn/")
+    expect(page.locator("h1")).to_be_visible()
+    check_page(page, "learn-index", artifacts)
+
+    hrefs = page.locator("main a[href^='/learn/']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    article_hrefs = [href for href in hrefs if re.fullmatch(r"/learn/[\w-]+/", href) and href != "/learn/feed/"]
+    assert article_hrefs, f"no article linked from the learn index: {hrefs}"
+    page.locator(f"main a[href='{article_hrefs[0]}']").first.click()
+    expect(page).to_have_url(live_demo_site + article_hrefs[0])
+    expect(page.locator("h1")).to_be_visible()
+    check_page(page, "article", artifacts)
+
+    problems.assert_none("home → learn → article")
 
 
-def test_home_page_has_no_wcag_22_aa_violations(new_context, demo_site):
+def test_home_page_has_no_wcag_22_aa_violations(new_context, live_demo_site):
     # Playwright injects axe-core as an inline script, which the site's CSP
     # rightly refuses; this context alone bypasses CSP to host the scanner.
     page = new_context(bypass_csp=True).new_page()
-    page.goto(demo_site + "/")
+    page.goto(live_demo_site + "/")
     page.add_script_tag(path=str(AXE_JS))
     results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
     violations = [
@@ -76,24 +90,24 @@ def test_home_page_has_no_wcag_22_aa_violations(new_context, demo_site):
     assert violations == []
 
 
-def test_editor_signs_in_and_opens_the_page_editor_without_csp_refusals(page, demo_site):
+def test_editor_signs_in_and_opens_the_page_editor_without_csp_refusals(page, live_demo_site):
     """Wagtail's admin runs under its own narrower policy: nothing it needs may be refused."""
     get_user_model().objects.create_superuser("editor", "editor@brightside.example", "correct horse 42")
     problems = BrowserProblems(page)
 
-    page.goto(demo_site + "/admin/login/")
+    page.goto(live_demo_site + "/admin/login/")
     page.fill("input[name='username']", "editor")
     page.fill("input[name='password']", "correct horse 42")
     page.locator("button[type='submit']").click()
-    expect(page).to_have_url(demo_site + "/admin/")
+    expect(page).to_have_url(live_demo_site + "/admin/")
 
     from wagtail.models import Site
 
     home = Site.objects.get(is_default_site=True).root_page
-    page.goto(f"{demo_site}/admin/pages/{home.pk}/edit/")
+    page.goto(f"{live_demo_site}/admin/pages/{home.pk}/edit/")
     expect(page.locator("form#page-edit-form")).to_be_visible()
     # The scheduling dialog's date-time pickers are initialised by inline scripts.
-    page.goto(f"{demo_site}/admin/pages/{home.pk}/")
+    page.goto(f"{live_demo_site}/admin/pages/{home.pk}/")
     expect(page.locator("main")).to_be_visible()
 
     problems.assert_none("admin sign-in and page editor")
