@@ -13,6 +13,8 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
+from offers.blocks import OfferCTABlock
+
 from .toc import heading_anchor, unique_anchors
 
 PREVIEW_TEMPLATE = "learn/block_preview.html"
@@ -259,3 +261,4 @@ class ArticleBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     image = ImageBlock()
     code = CodeBlock()
+    offer = OfferCTABlock()

@@ -99,7 +99,15 @@ class OfferCTABlock(blocks.StructBlock):
         icon = "tag"
         value_class = OfferCTAValue
         label = "Offer"
+        description = "A call to action for an offer, with its current price, delivery time and next free slot."
         preview_value = {"heading": "Get a demo website in one workday"}
+
+    def get_preview_value(self):
+        from offers.models import OfferPage
+
+        return self.to_python(
+            {**self.meta.preview_value, "page": getattr(OfferPage.objects.live().first(), "pk", None)}
+        )
 
     def clean(self, value):
         value = super().clean(value)

@@ -194,16 +194,6 @@ class OfferBannerFactory(DjangoModelFactory):
         publish_or_leave_draft(obj, create, extracted)
 
 
-def agency_settings_missing():
-    from django.apps import apps
-
-    try:
-        apps.get_model("home", "AgencySettings")
-    except LookupError:
-        return True
-    return False
-
-
 def article_body(*, key_points=("First point", "Second point", "Third point"), headings=("What it is",)):
     """Raw StreamField data for an article: a heading, a paragraph and a numbered key-points list per heading."""
     body = []

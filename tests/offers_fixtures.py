@@ -2,8 +2,6 @@
 
 import pytest
 
-from tests.factories import agency_settings_missing
-
 
 @pytest.fixture(autouse=True)
 def isolated_cache(settings):
@@ -16,19 +14,3 @@ def isolated_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def templates_work_before_agency_settings_land(settings):
-    """base.html reads home.AgencySettings; until that model is on main, render without the settings processor."""
-    if agency_settings_missing():
-        processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
-        settings.TEMPLATES = [
-            {
-                **settings.TEMPLATES[0],
-                "OPTIONS": {
-                    **settings.TEMPLATES[0]["OPTIONS"],
-                    "context_processors": [p for p in processors if not p.startswith("wagtail.contrib.settings")],
-                },
-            }
-        ]

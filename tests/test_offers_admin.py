@@ -4,7 +4,7 @@ import pytest
 
 from offers.models import OffersIndexPage
 from tests.factories import OfferBannerFactory, default_site, offer_page
-from tests.offers_fixtures import isolated_cache, templates_work_before_agency_settings_land  # noqa: F401
+from tests.offers_fixtures import isolated_cache  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

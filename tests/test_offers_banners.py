@@ -10,7 +10,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from offers.models import BannerExclusion, BannerSection, OfferBanner
 from tests.factories import ContentPageFactory, DemoPackageFactory, OfferBannerFactory, default_site, offer_page
-from tests.offers_fixtures import isolated_cache, templates_work_before_agency_settings_land  # noqa: F401
+from tests.offers_fixtures import isolated_cache  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from offers import availability
 from offers.models import OfferPage
 from tests.factories import DemoPackageFactory, offer_page
-from tests.offers_fixtures import isolated_cache, templates_work_before_agency_settings_land  # noqa: F401
+from tests.offers_fixtures import isolated_cache  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from offers.models import PublicHoliday, WorkingCalendar
 from offers.workdays import AgencyCalendar, get_calendar
 from tests.factories import default_site
-from tests.offers_fixtures import isolated_cache, templates_work_before_agency_settings_land  # noqa: F401
+from tests.offers_fixtures import isolated_cache  # noqa: F401
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
