@@ -96,6 +96,7 @@ class OfferCTABlock(blocks.StructBlock):
 
     class Meta:
         template = "offers/blocks/offer_cta.html"
+        preview_template = "offers/block_preview.html"
         icon = "tag"
         value_class = OfferCTAValue
         label = "Offer"
