@@ -153,13 +153,15 @@ class ArticlePage(Page):
         """Minutes to read the article."""
         return reading_minutes(self.word_count)
 
+    @cached_property
     def topic_list(self):
-        return list(self.topics.all().order_by("name")) if self.pk else list(self.topics.all())
+        """The article's topics by name, fetched once per request."""
+        return sorted(self.topics.all(), key=lambda topic: topic.name.casefold())
 
     def related_articles(self, limit=3):
         """Up to `limit` articles sharing the most topics with this one, topped up with the newest."""
         others = ArticlePage.objects.live().public().exclude(pk=self.pk).select_related("hero_image")
-        topic_ids = [topic.pk for topic in self.topics.all() if topic.pk]
+        topic_ids = [topic.pk for topic in self.topic_list if topic.pk]
         related = []
         if topic_ids:
             related = list(
@@ -204,7 +206,7 @@ class ArticlePage(Page):
             "wordCount": self.word_count,
             "inLanguage": settings.LANGUAGE_CODE,
         }
-        topics = [topic.name for topic in self.topics.all()]
+        topics = [topic.name for topic in self.topic_list]
         if topics:
             data["keywords"] = ", ".join(topics)
         if self.hero_image:

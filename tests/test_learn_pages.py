@@ -79,6 +79,7 @@ def test_learn_index_shows_articles_and_topic_filter(client, demo_site):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('class="article-card"') == 4
+    assert "· 3 min read</p>" in html
     assert html.index("Back-end development") < html.index("What a CMS does")
     assert 'href="/learn/?topic=hosting"' in html
 
@@ -186,10 +187,21 @@ class EditorPreviewTests(WagtailPageTestCase):
     def test_every_body_block_has_a_styled_preview_for_the_block_picker(self):
         self.login()
         stream_block = ArticlePage._meta.get_field("body").stream_block
-        for name, block in stream_block.child_blocks.items():
+        learn_blocks = {
+            name: block for name, block in stream_block.child_blocks.items() if block.__module__ == "learn.blocks"
+        }
+        assert set(learn_blocks) >= {"heading", "paragraph", "key_points", "callout", "quote", "image", "code"}
+        for name, block in learn_blocks.items():
             with self.subTest(block=name):
                 assert block.is_previewable
                 assert block.get_description()
                 response = self.client.get(reverse("wagtailadmin_block_preview"), {"id": block.definition_prefix})
                 assert response.status_code == 200
                 assert "/static/css/learn.css" in response.content.decode()
+
+
+def test_sitemap_lists_every_published_article(client, demo_site):
+    xml = client.get("/sitemap.xml").content.decode()
+
+    for slug in ("back-end-development", "front-end-development", "web-hosting", "what-a-cms-does"):
+        assert f"/learn/{slug}/</loc>" in xml
