@@ -137,6 +137,16 @@ class HomePage(Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    promise_price = models.CharField(
+        max_length=20, blank=True, default="90 €", help_text="Shown large beside the headline. Empty hides the box."
+    )
+    promise_price_note = models.CharField(max_length=60, blank=True, default="for a demo website")
+    promise_points = models.TextField(
+        blank=True,
+        default="Ready at the end of one workday.\nLike it? It becomes part of your full project.\n"
+        "Don’t? You get all your money back.",
+        help_text="One short point a line.",
+    )
     reasons = StreamField([("reason", ReasonBlock())], blank=True, max_num=3)
     featured_offer = models.ForeignKey(
         "wagtailcore.Page",
@@ -153,6 +163,10 @@ class HomePage(Page):
             [FieldPanel("hero_headline"), FieldPanel("hero_text"), FieldPanel("cta_text"), FieldPanel("cta_page")],
             heading="Hero",
         ),
+        MultiFieldPanel(
+            [FieldPanel("promise_price"), FieldPanel("promise_price_note"), FieldPanel("promise_points")],
+            heading="Promise box",
+        ),
         FieldPanel("reasons"),
         InlinePanel(
             "featured_articles",
@@ -166,6 +180,10 @@ class HomePage(Page):
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
+
+    @property
+    def promise_point_list(self):
+        return [line.strip() for line in self.promise_points.splitlines() if line.strip()]
 
     def get_featured_articles(self):
         """The explainers an editor chose, or else the newest published ones."""

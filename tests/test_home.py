@@ -180,3 +180,30 @@ def test_every_page_has_landmarks_a_skip_link_and_the_main_navigation(client, si
     for href in ('href="/learn/"', 'href="/offers/"', 'href="/contact/"', 'action="/search/"'):
         assert href in html
     assert "<footer" in html and "<header" in html
+
+
+def test_promise_box_shows_price_and_points_and_hides_when_emptied(client, site):
+    html = client.get("/").content.decode()
+    assert '<p class="promise__price">90 € <small>for a demo website</small></p>' in html
+    assert "<li>Don’t? You get all your money back.</li>" in html
+    home = site.root_page.specific
+    home.promise_price = ""
+    home.save()
+    assert 'class="promise"' not in client.get("/").content.decode()
+
+
+def test_editor_can_open_and_save_the_agency_settings(admin_client, site):
+    url = f"/admin/settings/home/agencysettings/{site.pk}/"
+    assert admin_client.get(url).status_code == 200
+    data = {
+        "name": "Brightside Web Studio",
+        "tagline": "Plain websites.",
+        "email": "studio@brightside.example",
+        "vat_rate": "7.00",
+        "vat_exempt": "",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    agency = AgencySettings.for_site(site)
+    assert agency.email == "studio@brightside.example"
+    assert str(agency.vat_rate) == "7.00"

@@ -110,3 +110,8 @@ def test_favicon_ico_redirects_to_the_svg_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"] == "/static/favicon.svg"
+
+
+def test_sitemap_leaves_out_drafts(client, site):
+    ContentPageFactory(parent=site.root_page, title="Draft", slug="draft", live=False)
+    assert "/draft/" not in client.get("/sitemap.xml").content.decode()
