@@ -196,8 +196,9 @@ class HomePage(Page):
             article_model = apps.get_model(ARTICLE_MODEL)
         except LookupError:
             return []
-        newest = Page.objects.type(article_model).live().public().specific().order_by("-first_published_at", "-pk")
-        return list(newest[:FEATURED_ARTICLE_COUNT])
+        newest = article_model.objects.live().public()
+        ordering = ("-date", "-pk") if hasattr(article_model, "date") else ("-first_published_at", "-pk")
+        return list(newest.order_by(*ordering)[:FEATURED_ARTICLE_COUNT])
 
     def get_featured_offer(self):
         offer = self.featured_offer

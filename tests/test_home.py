@@ -207,3 +207,17 @@ def test_editor_can_open_and_save_the_agency_settings(admin_client, site):
     agency = AgencySettings.for_site(site)
     assert agency.email == "studio@brightside.example"
     assert str(agency.vat_rate) == "7.00"
+
+
+def test_home_page_features_the_three_newest_explainers_when_none_are_chosen(client, site):
+    import datetime
+
+    from tests.factories import ArticlePageFactory, LearnIndexPageFactory
+
+    index = LearnIndexPageFactory(parent=site.root_page)
+    for day, title in enumerate(["Oldest", "Older", "Newer", "Newest"], start=1):
+        ArticlePageFactory(parent=index, title=title, slug=title.lower(), date=datetime.date(2026, 3, day))
+    html = client.get("/").content.decode()
+    assert html.index(">Newest</a>") < html.index(">Newer</a>") < html.index(">Older</a>")
+    assert ">Oldest</a>" not in html
+    assert "4 March 2026" in html
