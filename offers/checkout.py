@@ -69,9 +69,10 @@ class Buyer:
 
 def purchasable(offer_page):
     package, policy = offer_page.package, offer_page.refund_policy
-    return bool(
-        package is not None and package.active and package.live and policy is not None and policy.live
-    ) and stripe_client.is_configured()
+    return (
+        bool(package is not None and package.active and package.live and policy is not None and policy.live)
+        and stripe_client.is_configured()
+    )
 
 
 def terms_version(site=None):
@@ -133,7 +134,9 @@ def take_seat(order, day, expires_at, now):
     for seat in _first_free_seat(order.package, day, now):
         try:
             with transaction.atomic():
-                return SlotHold.objects.create(package=order.package, date=day, seat=seat, order=order, expires_at=expires_at)
+                return SlotHold.objects.create(
+                    package=order.package, date=day, seat=seat, order=order, expires_at=expires_at
+                )
         except IntegrityError:
             continue  # another buyer took this seat a moment ago
     return None

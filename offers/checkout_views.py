@@ -104,7 +104,9 @@ def _banner_id(value):
 def checkout_return(request):
     """Stripe's success_url: the order's reference and state for a known session only; 404 for anything else."""
     if rate_limited(request, "return", RETURN_RATE_LIMIT):
-        return HttpResponse("Too many requests. Please wait a minute and reload.", status=429, content_type="text/plain")
+        return HttpResponse(
+            "Too many requests. Please wait a minute and reload.", status=429, content_type="text/plain"
+        )
     session_id = request.GET.get("session_id", "")
     order = Order.objects.filter(stripe_session_id=session_id).first() if session_id else None
     if order is None:

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 S = Order.Status
 
 
-class UnknownOrder(Exception):  # noqa: N818
+class UnknownOrder(Exception):
     """No order belongs to this Checkout Session."""
 
 
@@ -78,7 +78,9 @@ def fulfil(session, *, stripe_event=None, now=None):
                 f"paid {paid_amount} {(session.get('currency') or '').upper()}, "
                 f"order is {order.amount} {order.currency}"
             )
-            transitions.move(order, S.NEEDS_REVIEW, trigger="payment_mismatch", reason=reason, stripe_event=stripe_event)
+            transitions.move(
+                order, S.NEEDS_REVIEW, trigger="payment_mismatch", reason=reason, stripe_event=stripe_event
+            )
             emails.queue_staff_review_alert(order, reason)
         elif order.status in (S.EXPIRED, S.CANCELLED):
             reason = f"payment arrived for a {order.get_status_display().lower()} order: refund or honour it"
@@ -103,7 +105,9 @@ def expire(session, *, stripe_event=None):
         order = _lock_order(session)
         if order.status != S.PENDING:
             return order
-        transitions.move(order, S.EXPIRED, trigger="session_expired", reason="Checkout Session expired", stripe_event=stripe_event)
+        transitions.move(
+            order, S.EXPIRED, trigger="session_expired", reason="Checkout Session expired", stripe_event=stripe_event
+        )
         SlotHold.objects.filter(order=order).delete()
     logger.info("order expired", extra={"order": order.reference})
     return order

@@ -41,7 +41,9 @@ def _put(kind, obj):
 
 
 def _missing(kind, object_id):
-    return stripe_client.PaymentProviderError(f"No such {kind}: '{object_id}'", code="resource_missing", http_status=404)
+    return stripe_client.PaymentProviderError(
+        f"No such {kind}: '{object_id}'", code="resource_missing", http_status=404
+    )
 
 
 def _idempotent(key, params, create):
@@ -164,7 +166,9 @@ class OfflineBackend:
         left = intent["amount_received"] - intent["amount_refunded"]
         amount = int(params.get("amount", left))
         if left <= 0:
-            raise stripe_client.PaymentProviderError("This payment has already been refunded.", code="charge_already_refunded")
+            raise stripe_client.PaymentProviderError(
+                "This payment has already been refunded.", code="charge_already_refunded"
+            )
         if not 0 < amount <= left:
             raise stripe_client.PaymentProviderError(
                 f"Refund amount ({amount}) is greater than what is left ({left}).", code="amount_too_large"
@@ -204,7 +208,9 @@ class OfflineBackend:
         return [_get("refund", refund_id) for refund_id in reversed(intent["refunds"])]
 
     def update_dispute(self, dispute_id, params, key):
-        raise stripe_client.PaymentProviderError("Offline mode has no disputes.", code="resource_missing", http_status=404)
+        raise stripe_client.PaymentProviderError(
+            "Offline mode has no disputes.", code="resource_missing", http_status=404
+        )
 
 
 def pay(session_id):

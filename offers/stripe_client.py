@@ -31,7 +31,7 @@ class PaymentProviderError(Exception):
         self.http_status = http_status
 
 
-class InvalidWebhook(Exception):  # noqa: N818 (a rejection, not a crash)
+class InvalidWebhook(Exception):
     """A webhook body whose signature is missing, forged or stale, or which is not an event."""
 
 

@@ -72,7 +72,7 @@ TABLE = (
 )
 
 
-class TransitionNotAllowed(Exception):  # noqa: N818 (a refusal the caller shows)
+class TransitionNotAllowed(Exception):
     """The state table has no such move for this order."""
 
 
@@ -120,7 +120,12 @@ def move(order, target, *, trigger, reason="", user=None, stripe_event=None, now
 def record_created(order, reason="buy form accepted, seat held", now=None):
     """The first history row of a new pending order."""
     return OrderEvent.objects.create(
-        order=order, from_status="", to_status=order.status, trigger="checkout_started", reason=reason, created_at=now or timezone.now()
+        order=order,
+        from_status="",
+        to_status=order.status,
+        trigger="checkout_started",
+        reason=reason,
+        created_at=now or timezone.now(),
     )
 
 

@@ -36,7 +36,9 @@ class Order(models.Model):
 
     reference = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    status = models.CharField(max_length=24, choices=Status.choices, default=Status.PENDING, db_index=True, editable=False)
+    status = models.CharField(
+        max_length=24, choices=Status.choices, default=Status.PENDING, db_index=True, editable=False
+    )
     status_before_dispute = models.CharField(max_length=24, choices=Status.choices, blank=True, editable=False)
 
     # What was sold, as the buyer saw it.
@@ -183,7 +185,9 @@ class OrderEvent(models.Model):
     to_status = models.CharField(max_length=24)
     trigger = models.CharField(max_length=40)
     reason = models.TextField(blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     stripe_event = models.ForeignKey(StripeEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
