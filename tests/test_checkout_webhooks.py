@@ -285,3 +285,13 @@ def test_expired_order_frees_no_seat_twice(pending):
     from offers import availability
 
     assert availability.seats_taken(pending.package, [pending.slot_date]) == {pending.slot_date: 0}
+
+
+def test_paid_order_keeps_its_seat_for_good():
+    from offers import availability
+    from tests.factories import OrderFactory
+
+    order = OrderFactory(paid=True)
+    hold = SlotHold.objects.get(order=order)
+    assert hold.expires_at is None
+    assert availability.seats_taken(order.package, [order.slot_date]) == {order.slot_date: 1}
