@@ -7,33 +7,14 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from offers import availability
 from offers.models import Order, SlotHold
 from tests.checkout_helpers import BUYER, buy_url, only_order, post_buy
-from tests.factories import agency_settings_missing, offer_page
+from tests.factories import offer_page
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache_and_templates(settings):
-    cache.clear()
-    if agency_settings_missing():
-        options = settings.TEMPLATES[0]["OPTIONS"]
-        settings.TEMPLATES = [
-            {
-                **settings.TEMPLATES[0],
-                "OPTIONS": {
-                    **options,
-                    "context_processors": [
-                        p for p in options["context_processors"] if not p.startswith("wagtail.contrib.settings")
-                    ],
-                },
-            }
-        ]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 
 @pytest.fixture

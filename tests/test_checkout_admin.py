@@ -2,19 +2,13 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
 
 from offers import webhooks
 from offers.models import Order, SlotHold, StripeEvent
 from tests.checkout_helpers import deliver, only_order, pay, post_buy
 from tests.factories import offer_page
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 
 @pytest.fixture

@@ -7,33 +7,17 @@ confirmation; two buyers racing for the last seat get one seat between them.
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
 from offers.models import Order, OrderEvent, SentEmail, SlotHold, StripeEvent
 from tests.checkout_helpers import confirmations_to, deliver, only_order, pay, post_buy
-from tests.factories import agency_settings_missing, offer_page
+from tests.factories import offer_page
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache_and_templates(settings):
-    cache.clear()
-    if agency_settings_missing():
-        options = settings.TEMPLATES[0]["OPTIONS"]
-        settings.TEMPLATES = [
-            {
-                **settings.TEMPLATES[0],
-                "OPTIONS": {
-                    **options,
-                    "context_processors": [
-                        p for p in options["context_processors"] if not p.startswith("wagtail.contrib.settings")
-                    ],
-                },
-            }
-        ]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("private_cache"),
+]
 
 
 def run_together(count, work):

@@ -1,35 +1,20 @@
 """Offline payment mode: the whole purchase without Stripe, through the same signed-webhook path."""
 
 import pytest
-from django.core.cache import cache
 
 from offers import stripe_client
 from offers.models import Order, StripeEvent
 from tests.checkout_helpers import confirmations_to, only_order, post_buy
-from tests.factories import agency_settings_missing, offer_page
+from tests.factories import offer_page
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _offline(settings):
-    cache.clear()
+def _offline(settings, private_cache):
     settings.STRIPE_OFFLINE = True
     settings.STRIPE_SECRET_KEY = ""
     settings.STRIPE_WEBHOOK_SECRET = ""
-    if agency_settings_missing():
-        options = settings.TEMPLATES[0]["OPTIONS"]
-        settings.TEMPLATES = [
-            {
-                **settings.TEMPLATES[0],
-                "OPTIONS": {
-                    **options,
-                    "context_processors": [
-                        p for p in options["context_processors"] if not p.startswith("wagtail.contrib.settings")
-                    ],
-                },
-            }
-        ]
 
 
 def test_offline_purchase_end_to_end(client, django_capture_on_commit_callbacks):
