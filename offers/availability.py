@@ -55,8 +55,10 @@ def seats_taken(package, dates: list[date]) -> dict[date, int]:
 
     from offers.models import SlotHold
 
-    now = timezone.now()
     counts = dict.fromkeys(dates, 0)
+    if package.pk is None:  # an unsaved package has no holds
+        return counts
+    now = timezone.now()
     rows = (
         SlotHold.objects.filter(package=package, date__in=dates)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
