@@ -18,6 +18,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("", include("learn.urls")),
     path("", include("offers.urls")),
+    path("", include("offers.checkout_urls")),
 ]
 
 if settings.DEBUG:

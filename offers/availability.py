@@ -48,10 +48,26 @@ class Availability:
 def seats_taken(package, dates: list[date]) -> dict[date, int]:
     """Seats already taken on each date: paid orders and unexpired holds.
 
-    The checkout replaces this body with a count of `SlotHold` rows that have
-    not expired; callers and the signature stay the same.
+    A paid order's hold never expires, so nothing is counted twice, and an
+    abandoned checkout frees its seat by itself when its hold lapses.
     """
-    return dict.fromkeys(dates, 0)
+    from django.db.models import Count, Q
+
+    from offers.models import SlotHold
+
+    counts = dict.fromkeys(dates, 0)
+    if package.pk is None:  # an unsaved package has no holds
+        return counts
+    now = timezone.now()
+    rows = (
+        SlotHold.objects.filter(package=package, date__in=dates)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .values("date")
+        .annotate(taken=Count("pk"))
+    )
+    for row in rows:
+        counts[row["date"]] = row["taken"]
+    return counts
 
 
 def availability(package, moment: datetime | None = None, calendar=None) -> Availability:

@@ -4,6 +4,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from offers import order_admin  # noqa: F401 (registers the orders and Stripe events admin)
 from offers.models import DemoPackage, OfferBanner, RefundPolicy
 
 

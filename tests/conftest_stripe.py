@@ -5,6 +5,8 @@
 `STRIPE_API_BASE` at the server, a known webhook secret.
 """
 
+import uuid
+
 import pytest
 
 from tests.stripe_server import FakeStripe
@@ -26,3 +28,11 @@ def stripe_api(settings, stripe_server):
     settings.STRIPE_SECRET_KEY = stripe_server.api_key
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     return stripe_server
+
+
+@pytest.fixture
+def private_cache(settings):
+    """A cache of this test's own: CI's Redis is shared by parallel runs, and a flush there would hit theirs."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"checkout-{uuid.uuid4()}"}
+    }

@@ -5,12 +5,14 @@ from decimal import Decimal
 
 import factory
 import wagtail_factories
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.models import Page, Site
 
 from home.models import AgencySettings, ContentPage, HomePage
 from learn.models import ArticlePage, LearnIndexPage
-from offers.models import DemoPackage, OfferBanner, OfferPage, OffersIndexPage, RefundPolicy
+from offers import workdays
+from offers.models import DemoPackage, OfferBanner, OfferPage, OffersIndexPage, Order, RefundPolicy, SlotHold
 
 
 class HomePageFactory(wagtail_factories.PageFactory):
@@ -234,3 +236,58 @@ class ArticlePageFactory(wagtail_factories.PageFactory):
             obj.topics.add(*extracted)
             if create:
                 obj.save()
+
+
+class OrderFactory(DjangoModelFactory):
+    """A pending order for the next working day; `OrderFactory(paid=True)` is paid with a kept seat.
+
+    Built directly for tests that start from a given state; the purchase path
+    itself is tested through the buy form and the Stripe test server.
+    """
+
+    class Meta:
+        model = Order
+        skip_postgeneration_save = True
+
+    package = factory.SubFactory(DemoPackageFactory)
+    refund_policy = factory.SubFactory(RefundPolicyFactory)
+    package_name = factory.LazyAttribute(lambda o: o.package.name)
+    package_price = factory.LazyAttribute(lambda o: o.package.price)
+    delivery_working_days = factory.LazyAttribute(lambda o: o.package.delivery_working_days)
+    amount = factory.LazyAttribute(lambda o: o.package.price)
+    currency = factory.LazyAttribute(lambda o: o.package.currency)
+    vat_rate = Decimal("19.00")
+    vat_line = "incl. 19 % VAT"
+    refund_window_days = factory.LazyAttribute(lambda o: o.refund_policy.refund_window_days)
+    refund_percentage = factory.LazyAttribute(lambda o: o.refund_policy.refund_percentage)
+    refund_automatic = factory.LazyAttribute(lambda o: o.refund_policy.is_automatic)
+    terms_version = "test-terms"
+    terms_accepted_at = factory.LazyFunction(timezone.now)
+    express_start_requested = True
+    express_start_requested_at = factory.LazyFunction(timezone.now)
+    customer_name = "Ada Lovelace"
+    customer_email = factory.Sequence(lambda n: f"buyer{n}@example.com")
+    brief_business = "We build engines that compute."
+    brief_goals = "A home page and a contact page."
+    slot_date = factory.LazyFunction(lambda: workdays.next_working_day(timezone.now()))
+    delivery_deadline = factory.LazyAttribute(
+        lambda o: workdays.delivery_deadline(o.slot_date, o.delivery_working_days)
+    )
+    stripe_session_id = factory.Sequence(lambda n: f"cs_test_factory_{n:06d}")
+
+    class Params:
+        paid = factory.Trait(
+            status=Order.Status.PAID,
+            paid_at=factory.LazyFunction(timezone.now),
+            stripe_payment_intent_id=factory.Sequence(lambda n: f"pi_test_factory_{n:06d}"),
+        )
+
+    @factory.post_generation
+    def seat(obj, create, extracted, **kwargs):
+        """A seat on the slot day: kept when paid, held for 32 minutes when pending."""
+        if not create or extracted is False:
+            return
+        taken = set(SlotHold.objects.filter(package=obj.package, date=obj.slot_date).values_list("seat", flat=True))
+        free = next(n for n in range(1, 1000) if n not in taken)
+        expires_at = None if obj.status != Order.Status.PENDING else timezone.now() + datetime.timedelta(minutes=32)
+        SlotHold.objects.create(package=obj.package, date=obj.slot_date, seat=free, order=obj, expires_at=expires_at)

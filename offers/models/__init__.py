@@ -6,6 +6,7 @@ Order models (checkout) go in their own module of this package, imported below.
 from .banners import BannerExclusion, BannerSection, OfferBanner
 from .calendar import PublicHoliday, WorkingCalendar
 from .catalogue import DemoPackage, RefundPolicy
+from .orders import Order, OrderEvent, SentEmail, SlotHold, StripeEvent
 from .pages import OfferPage, OffersIndexPage, OfferSummary
 
 __all__ = [
@@ -13,10 +14,15 @@ __all__ = [
     "BannerSection",
     "DemoPackage",
     "OfferBanner",
+    "Order",
+    "OrderEvent",
     "OfferPage",
     "OfferSummary",
     "OffersIndexPage",
     "PublicHoliday",
     "RefundPolicy",
+    "SentEmail",
+    "SlotHold",
+    "StripeEvent",
     "WorkingCalendar",
 ]

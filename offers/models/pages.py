@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -178,6 +178,13 @@ class OfferPage(RoutablePageMixin, Page):
                 offer["hasMerchantReturnPolicy"]["refundType"] = "https://schema.org/FullRefund"
         data["offers"] = offer
         return data
+
+    @path("buy/", name="buy")
+    def buy(self, request):
+        """The buy form (GET) and the start of checkout (POST); see offers.checkout_views."""
+        from offers.checkout_views import buy
+
+        return buy(request, self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

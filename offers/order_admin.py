@@ -1,0 +1,276 @@
+"""Orders and Stripe events in the Wagtail admin.
+
+Both are read-only records: nobody adds, edits or deletes them here. Staff act
+through actions the state table allows (cancel an unpaid order; the guarantee
+adds more), each behind its own permission. Failed Stripe events can be re-run.
+"""
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic import InspectView
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.permission_policies.base import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from offers import fulfilment, transitions, webhooks
+from offers.models import Order, StripeEvent
+
+
+class RecordPermissionPolicy(ModelPermissionPolicy):
+    """Records are viewed, never added, edited or deleted in the admin; other actions need their own permission."""
+
+    def user_has_permission(self, user, action):
+        if action in {"add", "change", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
+
+
+register_permission_policy(Order, RecordPermissionPolicy(Order))
+register_permission_policy(StripeEvent, RecordPermissionPolicy(StripeEvent))
+
+
+class OrderFilterSet(WagtailFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Order.Status.choices)
+    slot_date = django_filters.DateFromToRangeFilter(label="Slot date", widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Order
+        fields = ["status", "slot_date"]
+
+
+class OrderInspectView(InspectView):
+    template_name = "checkout/admin/order_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        order = self.object
+        context["history"] = order.history.select_related("user", "stripe_event")
+        context["stripe_events"] = order.stripe_events.all()
+        context["emails"] = order.sent_emails.all()
+        context["hold"] = getattr(order, "slot_hold", None)
+        return context
+
+    @property
+    def header_buttons(self):
+        buttons = []
+        order = self.object
+        policy = OrderViewSet.permission_policy_for(Order)
+        if transitions.allowed(order.status, Order.Status.CANCELLED, "staff_cancel") and policy.user_has_permission(
+            self.request.user, "cancel"
+        ):
+            buttons.append(
+                HeaderButton("Cancel order", url=reverse("order:cancel", args=[order.pk]), icon_name="cross")
+            )
+        return buttons
+
+
+def cancel_order(request, pk):
+    """Confirm (GET) and cancel (POST) an unpaid order: seat released, session expired at Stripe."""
+    if not OrderViewSet.permission_policy_for(Order).user_has_permission(request.user, "cancel"):
+        raise PermissionDenied
+    order = get_object_or_404(Order, pk=pk)
+    inspect_url = reverse("order:inspect", args=[order.pk])
+    if not transitions.allowed(order.status, Order.Status.CANCELLED, "staff_cancel"):
+        messages.error(request, f"{order.reference} is {order.get_status_display().lower()} and cannot be cancelled.")
+        return redirect(inspect_url)
+    if request.method == "POST":
+        try:
+            fulfilment.cancel(order.pk, user=request.user, reason=request.POST.get("reason", "").strip())
+        except transitions.TransitionNotAllowed:
+            messages.error(request, f"{order.reference} changed meanwhile and was not cancelled.")
+        else:
+            messages.success(request, f"{order.reference} is cancelled and its seat released.")
+        return redirect(inspect_url)
+    return TemplateResponse(request, "checkout/admin/order_cancel.html", {"order": order, "inspect_url": inspect_url})
+
+
+class OrderViewSet(ModelViewSet):
+    model = Order
+    name = "order"
+    icon = "list-ul"
+    menu_label = "Orders"
+    inspect_view_enabled = True
+    inspect_view_class = OrderInspectView
+    copy_view_enabled = False
+    form_fields = ["company"]  # required by ModelViewSet; editing is refused by the permission policy
+    list_display = [
+        "reference",
+        "customer_email",
+        Column("status", label="Status", accessor="get_status_display"),
+        DateColumn("slot_date", label="Slot"),
+        Column("amount_display", label="Amount"),
+        DateColumn("created_at", label="Ordered"),
+    ]
+    filterset_class = OrderFilterSet
+    search_fields = ["reference", "customer_email", "customer_name"]
+    search_backend_name = None
+    list_export = [
+        "reference",
+        "status",
+        "customer_name",
+        "customer_email",
+        "company",
+        "package_name",
+        "amount",
+        "currency",
+        "vat_rate",
+        "slot_date",
+        "delivery_deadline",
+        "created_at",
+        "paid_at",
+        "stripe_session_id",
+        "stripe_payment_intent_id",
+    ]
+    export_filename = "orders"
+    inspect_view_fields = [
+        "reference",
+        "status",
+        "customer_name",
+        "customer_email",
+        "company",
+        "billing_address",
+        "customer_tax_ids",
+        "package_name",
+        "amount",
+        "currency",
+        "vat_line",
+        "slot_date",
+        "delivery_deadline",
+        "refund_window_days",
+        "refund_percentage",
+        "refund_automatic",
+        "terms_version",
+        "terms_accepted_at",
+        "express_start_requested_at",
+        "brief_business",
+        "brief_existing_site",
+        "brief_goals",
+        "brief_style",
+        "source_page",
+        "banner",
+        "offer_page_revision_id",
+        "package_revision_id",
+        "refund_policy_revision_id",
+        "stripe_session_id",
+        "stripe_payment_intent_id",
+        "stripe_charge_id",
+        "stripe_invoice_id",
+        "created_at",
+        "paid_at",
+    ]
+
+    @staticmethod
+    def permission_policy_for(model):
+        from wagtail.permissions import policy_registry
+
+        return policy_registry.get_by_type(model)
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("cancel/<int:pk>/", cancel_order, name="cancel"),
+        ]
+
+
+class StripeEventFilterSet(WagtailFilterSet):
+    failed = django_filters.BooleanFilter(label="Failed", method="filter_failed")
+    type = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = StripeEvent
+        fields = ["type"]
+
+    def filter_failed(self, queryset, name, value):
+        if value is None:
+            return queryset
+        failed = queryset.filter(processed_at__isnull=True).exclude(error="")
+        return failed if value else queryset.exclude(pk__in=failed.values("pk"))
+
+
+class StripeEventInspectView(InspectView):
+    template_name = "checkout/admin/stripe_event_inspect.html"
+
+    @property
+    def header_buttons(self):
+        event = self.object
+        if event.processed_at is None and OrderViewSet.permission_policy_for(StripeEvent).user_has_permission(
+            self.request.user, "rerun"
+        ):
+            return [HeaderButton("Re-run", url=reverse("stripe_event:rerun", args=[event.pk]), icon_name="rotate")]
+        return []
+
+
+def rerun_event(request, pk):
+    """Runs a stored event's handler again (POST); an already processed event is left alone."""
+    if not OrderViewSet.permission_policy_for(StripeEvent).user_has_permission(request.user, "rerun"):
+        raise PermissionDenied
+    event = get_object_or_404(StripeEvent, pk=pk)
+    inspect_url = reverse("stripe_event:inspect", args=[event.pk])
+    if request.method != "POST":
+        return TemplateResponse(
+            request, "checkout/admin/stripe_event_rerun.html", {"event": event, "inspect_url": inspect_url}
+        )
+    if webhooks.process(event.pk):
+        messages.success(request, f"{event.type} {event.stripe_id} is processed.")
+    else:
+        event.refresh_from_db()
+        messages.error(request, f"{event.type} {event.stripe_id} failed again: {event.error}")
+    return redirect(inspect_url)
+
+
+class StripeEventViewSet(ModelViewSet):
+    model = StripeEvent
+    name = "stripe_event"
+    icon = "warning"
+    menu_label = "Stripe events"
+    inspect_view_enabled = True
+    inspect_view_class = StripeEventInspectView
+    copy_view_enabled = False
+    form_fields = ["outcome"]  # required by ModelViewSet; editing is refused by the permission policy
+    list_display = [
+        "stripe_id",
+        "type",
+        DateColumn("received_at", label="Received"),
+        DateColumn("processed_at", label="Processed"),
+        "attempts",
+        "outcome",
+        "error",
+    ]
+    filterset_class = StripeEventFilterSet
+    search_fields = ["stripe_id", "type"]
+    search_backend_name = None
+    inspect_view_fields = [
+        "stripe_id",
+        "type",
+        "api_version",
+        "order",
+        "received_at",
+        "processed_at",
+        "attempts",
+        "outcome",
+        "error",
+        "payload",
+    ]
+
+    def get_urlpatterns(self):
+        return [*super().get_urlpatterns(), path("rerun/<int:pk>/", rerun_event, name="rerun")]
+
+
+class OrdersGroup(ModelViewSetGroup):
+    menu_label = "Orders"
+    menu_icon = "list-ul"
+    menu_order = 250
+    items = (OrderViewSet, StripeEventViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_order_admin():
+    return OrdersGroup()
