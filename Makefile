@@ -41,6 +41,21 @@ demo: install
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The production stack on loopback: gunicorn with production settings and the
+# task worker, throwaway secrets generated once into .serve.env, real Stripe
+# mode only (offline payments are refused by production settings). Plain HTTP
+# here, so no HTTPS redirect; behind a real proxy it stays on.
+SERVE_ENV := DJANGO_SETTINGS_MODULE=config.settings.production ALLOWED_HOSTS=$(HOST),localhost \
+	CSRF_TRUSTED_ORIGINS=http://$(HOST):$(PORT) SITE_BASE_URL=https://$(HOST):$(PORT) SECURE_SSL_REDIRECT=false
+serve: install
+	@test -f .serve.env || { echo "writing throwaway local secrets to .serve.env"; \
+		echo "SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .serve.env; }
+	set -a && . ./.serve.env && set +a && export $(SERVE_ENV) && \
+	$(PY) manage.py migrate --noinput && $(PY) manage.py createcachetable && \
+	$(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py load_demo_content && $(PY) manage.py ensure_admin && \
+	{ $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn config.wsgi --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -; }
+
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
