@@ -92,9 +92,9 @@ def find_parent(url_path: str) -> Page:
     """The page at a site URL path such as `/learn/`, on the default site."""
     path = "/" + url_path.strip().strip("/") + "/" if url_path.strip().strip("/") else "/"
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    candidates = [site.root_page.url_path.rstrip("/") + path] if site else []
-    candidates.append(path)
-    page = Page.objects.filter(url_path__in=candidates).order_by("depth").first()
+    pages = Page.objects.filter(depth__gt=1)
+    page = pages.filter(url_path=site.root_page.url_path.rstrip("/") + path).first() if site else None
+    page = page or pages.filter(url_path=path).first()
     if page is None:
         raise ImportRefused(f"There is no page at {path}.")
     return page.specific
@@ -128,7 +128,7 @@ def import_article(data: bytes, parent: Page | None = None, *, user=None, update
     result = ImportResult(page=page, parent=parent, article=article, created=existing is None, published=publish)
     logger.info(
         "article imported",
-        extra={"page": page.pk, "created": result.created, "published": publish, "key_points": result.key_point_count},
+        extra={"page": page.pk, "new_page": result.created, "published": publish, "key_points": result.key_point_count},
     )
     return result
 
