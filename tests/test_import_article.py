@@ -157,6 +157,18 @@ class TestStructure:
             ("Ownership", "<p>You hold the domain.</p>"),
         ]
 
+    def test_after_the_last_unindented_point_only_its_first_paragraph_belongs_to_it(self):
+        article = parse_article(
+            b"Two checks\n\n1. Speed:\nFast pages.\n\n2. Clarity:\n\nOne question.\n\nIn short: both.\n"
+        )
+
+        key_points, rest = article.body
+        assert [(item.title, item.body) for item in key_points.items] == [
+            ("Speed", "<p>Fast pages.</p>"),
+            ("Clarity", "<p>One question.</p>"),
+        ]
+        assert rest == RichText("<p>In short: both.</p>")
+
     def test_nested_indentation_inside_key_points_keeps_nested_lists_and_paragraphs(self):
         article = parse_article(
             sample(
