@@ -401,6 +401,36 @@ class TestImportCommand:
         for where in ("intro", "point", "body"):
             assert f'&lt;script&gt;alert("{where}")&lt;/script&gt;' in shown
 
+    def test_the_imported_draft_passes_the_editors_own_checks_and_opens_in_the_editor(
+        self, learn_index, write_file, admin_client
+    ):
+        run_import(
+            write_file(
+                MARKDOWN_KEY_POINTS_BELOW
+                + sample(
+                    """
+                    ## ???
+
+                    ```bash
+                    ls -la
+                    ```
+
+                    > Make it work, then make it fast.
+
+                    1. **Nested**: text
+                       - one
+                         - two
+                    """
+                )
+            )
+        )
+
+        page = latest(ArticlePage.objects.get())
+        page.body.stream_block.clean(page.body)
+        assert [block.block_type for block in page.body][-4:] == ["heading", "code", "quote", "key_points"]
+        assert page.body[-3].value["language"] == "shell"
+        assert admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).status_code == 200
+
     def test_a_title_already_under_the_learn_index_is_refused_without_update(self, learn_index, write_file):
         ArticlePageFactory(parent=learn_index, title="How a website is built")
 
