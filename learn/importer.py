@@ -134,6 +134,7 @@ def parse_text(text: str) -> ImportedArticle:
         intro_count = 1
     article.intro = "".join(_render_block(node, article) for node in nodes[:intro_count])
     article.body = _body_blocks(nodes[intro_count:], article)
+    article.notes = list(dict.fromkeys(article.notes))
     return article
 
 
@@ -223,18 +224,28 @@ def _key_points(nodes, index, article):
         after = index + 1
         title, body = parsed[-1]
         if not body:
-            # A title with no text yet: its text is the paragraphs that follow the list.
-            following = []
-            while after < len(nodes) and nodes[after].type in ("paragraph", "bullet_list"):
-                following.append(_render_block(nodes[after], article))
-                after += 1
-            if not following:
+            # A title with no text yet: its text is what follows the list, up to the next
+            # number; after the last number, only the first paragraph (and its bullets).
+            end = after
+            while end < len(nodes) and nodes[end].type in ("paragraph", "bullet_list"):
+                end += 1
+            continues = end < len(nodes) and _starts_at(nodes[end], start + len(parsed))
+            if not continues and end > after:
+                end = after + 1
+                if end < len(nodes) and nodes[end].type == "bullet_list":
+                    end += 1
+            if end == after:
                 break
-            parsed[-1] = (title, "".join(following))
+            parsed[-1] = (title, "".join(_render_block(node, article) for node in nodes[after:end]))
+            after = end
         items.extend(KeyPoint(title, body) for title, body in parsed)
         expected_start = start + len(parsed)
         index = after
     return (items, index) if items else None
+
+
+def _starts_at(node, number):
+    return node.type == "ordered_list" and int(node.attrs.get("start", 1)) == number
 
 
 def _key_point(item, article):
