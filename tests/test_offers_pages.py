@@ -117,3 +117,11 @@ def test_home_page_features_the_chosen_offer_with_its_price(client, frozen_now):
     assert "Demo in a day" in html
     assert "€90.00" in html
     assert "Next free slot: Tuesday 1 December" in html
+
+
+def test_unpublished_package_is_not_sold(client, frozen_now):
+    page = offer_page()
+    page.package.unpublish()
+    html = client.get(page.url).content.decode()
+    assert "This offer is not on sale yet." in html
+    assert "buy/" not in html

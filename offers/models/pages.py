@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db import models
 from django.utils import timezone
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
@@ -16,6 +17,19 @@ from offers.blocks import OfferBodyBlock
 from offers.vat import agency_vat
 
 from .catalogue import DemoPackage, RefundPolicy
+
+
+class OfferPageForm(WagtailAdminPageForm):
+    """Publishing needs a published package and refund policy; drafts may point at drafts."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.is_deferred_validation:
+            for field, what in (("package", "package"), ("refund_policy", "refund policy")):
+                chosen = cleaned.get(field)
+                if chosen is not None and not chosen.live:
+                    self.add_error(field, f"The {what} “{chosen}” is a draft: publish it before this page.")
+        return cleaned
 
 
 class OffersIndexPage(Page):
@@ -65,7 +79,7 @@ class OfferSummary:
 
     @property
     def unavailable_reason(self):
-        if self.package is None or self.policy is None:
+        if self.package is None or self.policy is None or not self.package.live or not self.policy.live:
             return "This offer is not on sale yet."
         if not self.package.active:
             return "This package is not on sale at the moment."
@@ -80,7 +94,7 @@ class OfferSummary:
 
     @property
     def schema_availability(self):
-        if self.package is None or not self.package.active:
+        if self.package is None or not self.package.active or not self.package.live:
             return "https://schema.org/Discontinued"
         return "https://schema.org/InStock" if self.can_buy else "https://schema.org/SoldOut"
 
@@ -124,6 +138,7 @@ class OfferPage(RoutablePageMixin, Page):
         FieldPanel("body"),
     ]
     search_fields = Page.search_fields + [index.SearchField("hero_text"), index.SearchField("body")]
+    base_form_class = OfferPageForm
     parent_page_types = ["offers.OffersIndexPage"]
     subpage_types = []
 
@@ -133,7 +148,7 @@ class OfferPage(RoutablePageMixin, Page):
     def offer_summary(self, request=None, moment: datetime | None = None) -> OfferSummary:
         package = self.package
         available = None
-        if package is not None and package.active:
+        if package is not None and package.active and package.live:
             available = seats.availability(package, moment or timezone.now())
         return OfferSummary(
             page=self,
