@@ -98,3 +98,25 @@ def test_calendar_comes_from_the_site_setting_editors_change():
     assert calendar.next_working_day(at(2026, 11, 27, 14, 0)) == date(2026, 11, 28)
     assert calendar.next_working_days(at(2026, 11, 29, 10, 0), 2) == [date(2026, 11, 30), date(2026, 12, 2)]
     assert calendar.end_of_working_day(date(2026, 11, 30)) == at(2026, 11, 30, 15, 0)
+
+
+@pytest.mark.django_db
+def test_editors_are_told_when_working_hours_end_before_they_start():
+    from django.core.exceptions import ValidationError
+
+    setting = WorkingCalendar.for_site(default_site())
+    setting.work_starts_at, setting.work_ends_at = time(17, 0), time(9, 0)
+    with pytest.raises(ValidationError) as caught:
+        setting.full_clean()
+    assert caught.value.message_dict["work_ends_at"] == ["Working hours must end after they start."]
+
+
+@pytest.mark.django_db
+def test_editors_are_told_a_calendar_needs_a_working_day():
+    from django.core.exceptions import ValidationError
+
+    setting = WorkingCalendar.for_site(default_site())
+    for name in ("monday", "tuesday", "wednesday", "thursday", "friday"):
+        setattr(setting, name, False)
+    with pytest.raises(ValidationError, match="Choose at least one working day"):
+        setting.full_clean()
