@@ -8,6 +8,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from wagtail.models import Page, Site
 
 from .models import AgencySettings, ContentPage, HomePage
@@ -252,6 +253,18 @@ def _content_page(home, spec):
     return page
 
 
+def _refund_policy_url():
+    """The offers demo's refund policy address, if the offers app provides one."""
+    try:
+        from offers.demo import POLICY_SLUG
+    except ImportError:
+        return ""
+    try:
+        return reverse("offers:refund_policy", kwargs={"slug": POLICY_SLUG})
+    except NoReverseMatch:
+        return ""
+
+
 def _agency_settings(site, pages):
     agency = AgencySettings.for_site(site)
     if agency.email:
@@ -262,5 +275,6 @@ def _agency_settings(site, pages):
     agency.imprint_page = pages["imprint"]
     agency.privacy_page = pages["privacy"]
     agency.terms_page = pages["terms-of-sale"]
+    agency.refund_policy_url = _refund_policy_url()
     agency.save()
     return agency

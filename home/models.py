@@ -5,7 +5,7 @@ from django.template.loader import get_template
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
@@ -64,6 +64,12 @@ class AgencySettings(BaseSiteSetting):
     refund_policy_page = models.ForeignKey(
         "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    refund_policy_url = models.CharField(
+        "refund policy link",
+        max_length=200,
+        blank=True,
+        help_text="Used when no refund policy page is chosen, e.g. /offers/refund-policy/money-back/.",
+    )
 
     select_related = ["contact_page", "imprint_page", "privacy_page", "terms_page", "refund_policy_page"]
 
@@ -98,6 +104,7 @@ class AgencySettings(BaseSiteSetting):
                 FieldPanel("privacy_page"),
                 FieldPanel("terms_page"),
                 FieldPanel("refund_policy_page"),
+                FieldPanel("refund_policy_url"),
             ],
             heading="Pages linked in the header and footer",
         ),
@@ -224,7 +231,7 @@ class HomePageFeaturedArticle(Orderable):
     home_page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_articles")
     page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
 
-    panels = [FieldPanel("page")]
+    panels = [PageChooserPanel("page", page_type=ARTICLE_MODEL)]
 
 
 class ContentPage(Page):

@@ -78,6 +78,13 @@ def test_footer_shows_agency_contact_details_and_legal_links(client, site, agenc
     assert "VAT ID DE000000000" in html
 
 
+def test_footer_links_the_refund_policy_by_address_when_no_page_is_chosen(client, site, agency):
+    agency.refund_policy_url = "/offers/refund-policy/money-back/"
+    agency.save()
+    html = client.get("/").content.decode()
+    assert '<a href="/offers/refund-policy/money-back/">Refund policy</a>' in html
+
+
 def test_header_shows_agency_name_from_settings(client, site, agency):
     agency.name = "Sunny Side Webworks"
     agency.save()
@@ -120,6 +127,7 @@ def test_demo_content_creates_home_pages_and_settings_once():
     assert agency.vat_rate == 19
     assert agency.vat_exempt is False
     assert agency.imprint_page.slug == "imprint"
+    assert agency.refund_policy_url == "/offers/refund-policy/money-back/"
 
 
 def test_demo_site_answers_the_test_client_and_links_legal_pages(client):
@@ -158,6 +166,7 @@ def test_featured_offer_renders_through_the_offers_include_when_it_exists(client
     home.save()
     html = client.get("/").content.decode()
     assert "<p>Offer card for One-day demo</p>" in html
+    assert 'href="/static/css/offers.css"' in html
 
 
 def test_unpublished_featured_offer_is_not_shown(client, site, settings, tmp_path):
