@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("learn.urls")),
     path("", include("offers.urls")),
     path("", include("offers.checkout_urls")),
+    path("", include("offers.guarantee_urls")),
 ]
 
 if settings.DEBUG:

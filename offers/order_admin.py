@@ -6,6 +6,7 @@ adds more), each behind its own permission. Failed Stripe events can be re-run.
 """
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -20,7 +21,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from offers import fulfilment, transitions, webhooks
+from offers import disputes, fulfilment, guarantee, refunds, transitions, webhooks
 from offers.models import Order, StripeEvent
 
 
@@ -56,6 +57,8 @@ class OrderInspectView(InspectView):
         context["stripe_events"] = order.stripe_events.all()
         context["emails"] = order.sent_emails.all()
         context["hold"] = getattr(order, "slot_hold", None)
+        context["refunds"] = order.refunds.all()
+        context["deadline_missed"] = refunds.deadline_missed(order)
         return context
 
     @property
@@ -69,7 +72,115 @@ class OrderInspectView(InspectView):
             buttons.append(
                 HeaderButton("Cancel order", url=reverse("order:cancel", args=[order.pk]), icon_name="cross")
             )
+        buttons.extend(guarantee_buttons(self.request.user, order, policy))
         return buttons
+
+
+def guarantee_buttons(user, order, policy):
+    """The guarantee's staff actions the state table allows now, each behind its own permission."""
+    S = Order.Status
+    buttons = []
+    if policy.user_has_permission(user, "deliver"):
+        if transitions.allowed(order.status, S.IN_PROGRESS, "staff_start"):
+            buttons.append(HeaderButton("Start work", url=reverse("order:start", args=[order.pk]), icon_name="cogs"))
+        if transitions.allowed(order.status, S.DELIVERED, "staff_deliver"):
+            buttons.append(
+                HeaderButton("Mark delivered", url=reverse("order:deliver", args=[order.pk]), icon_name="success")
+            )
+    refundable = order.status == S.REFUND_REQUESTED or transitions.allowed(
+        order.status, S.REFUND_REQUESTED, "staff_refund"
+    )
+    if refundable and refunds.amount_left(order) > 0 and policy.user_has_permission(user, "refund"):
+        buttons.append(HeaderButton("Refund", url=reverse("order:refund", args=[order.pk]), icon_name="undo"))
+    if order.stripe_dispute_id and policy.user_has_permission(user, "dispute"):
+        buttons.append(
+            HeaderButton("Dispute evidence", url=reverse("order:evidence", args=[order.pk]), icon_name="doc-full")
+        )
+    return buttons
+
+
+def _guarded(request, pk, action):
+    if not OrderViewSet.permission_policy_for(Order).user_has_permission(request.user, action):
+        raise PermissionDenied
+    order = get_object_or_404(Order, pk=pk)
+    return order, reverse("order:inspect", args=[order.pk])
+
+
+def start_order(request, pk):
+    """Confirm (GET) and record (POST) that work on a paid order started."""
+    order, inspect_url = _guarded(request, pk, "deliver")
+    if request.method == "POST":
+        try:
+            guarantee.start_work(order.pk, user=request.user)
+        except guarantee.NotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{order.reference} is in progress.")
+        return redirect(inspect_url)
+    return TemplateResponse(request, "guarantee/admin/order_start.html", {"order": order, "inspect_url": inspect_url})
+
+
+class DeliverForm(forms.Form):
+    demo_url = forms.URLField(label="The demo's URL", max_length=500, assume_scheme="https")
+
+
+def deliver_order(request, pk):
+    """The demo's URL (GET form, POST): delivered, refund deadline stored, the customer e-mailed."""
+    order, inspect_url = _guarded(request, pk, "deliver")
+    form = DeliverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = guarantee.deliver(order.pk, form.cleaned_data["demo_url"], user=request.user)
+        except guarantee.NotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"{order.reference} is delivered; the customer can decide until {order.refund_deadline}."
+            )
+        return redirect(inspect_url)
+    return TemplateResponse(
+        request, "guarantee/admin/order_deliver.html", {"order": order, "form": form, "inspect_url": inspect_url}
+    )
+
+
+def refund_order(request, pk):
+    """Confirm (GET: amount per policy or full) and refund (POST) through Stripe, once however often it is posted."""
+    order, inspect_url = _guarded(request, pk, "refund")
+    if request.method == "POST":
+        full = request.POST.get("amount") == "full"
+        try:
+            order = guarantee.staff_refund(
+                order.pk, user=request.user, full=full, reason=request.POST.get("reason", "").strip()[:300]
+            )
+        except guarantee.NotAllowed as exc:
+            messages.error(request, str(exc))
+        except refunds.RefundError as exc:
+            messages.error(request, f"Stripe did not make the refund; nothing moved, you can retry: {exc}")
+        else:
+            messages.success(request, f"{order.reference}: {order.amount_refunded} {order.currency} refunded.")
+        return redirect(inspect_url)
+    context = {
+        "order": order,
+        "inspect_url": inspect_url,
+        "policy_amount": refunds.policy_amount(order, refunds.STAFF),
+        "full_amount": refunds.amount_left(order),
+    }
+    return TemplateResponse(request, "guarantee/admin/order_refund.html", context)
+
+
+def dispute_evidence(request, pk):
+    """The evidence pack assembled from stored data (GET) and its submission to Stripe (POST)."""
+    order, inspect_url = _guarded(request, pk, "dispute")
+    if request.method == "POST":
+        try:
+            disputes.submit_evidence(order.pk, user=request.user)
+        except disputes.EvidenceError as exc:
+            messages.error(request, f"Evidence not submitted: {exc}")
+        else:
+            messages.success(request, f"Evidence for {order.reference} submitted to Stripe.")
+        return redirect(inspect_url)
+    context = {"order": order, "inspect_url": inspect_url, **disputes.evidence_pack(order)}
+    return TemplateResponse(request, "guarantee/admin/order_evidence.html", context)
 
 
 def cancel_order(request, pk):
@@ -106,6 +217,7 @@ class OrderViewSet(ModelViewSet):
         "customer_email",
         Column("status", label="Status", accessor="get_status_display"),
         DateColumn("slot_date", label="Slot"),
+        Column("delivery_deadline", label="Deliver by", sort_key="delivery_deadline"),
         Column("amount_display", label="Amount"),
         DateColumn("created_at", label="Ordered"),
     ]
@@ -128,6 +240,11 @@ class OrderViewSet(ModelViewSet):
         "paid_at",
         "stripe_session_id",
         "stripe_payment_intent_id",
+        "delivered_at",
+        "refund_deadline",
+        "refund_kind",
+        "amount_refunded",
+        "withdrawn_at",
     ]
     export_filename = "orders"
     inspect_view_fields = [
@@ -165,6 +282,23 @@ class OrderViewSet(ModelViewSet):
         "stripe_invoice_id",
         "created_at",
         "paid_at",
+        "demo_url",
+        "delivered_at",
+        "refund_deadline",
+        "accepted_at",
+        "credit_reference",
+        "refund_kind",
+        "refund_requested_at",
+        "refund_reason",
+        "refund_amount",
+        "amount_refunded",
+        "refund_failure",
+        "withdrawn_at",
+        "stripe_dispute_id",
+        "dispute_status",
+        "evidence_submitted_at",
+        "deadline_warning_sent_at",
+        "deadline_missed_at",
     ]
 
     @staticmethod
@@ -177,6 +311,10 @@ class OrderViewSet(ModelViewSet):
         return [
             *super().get_urlpatterns(),
             path("cancel/<int:pk>/", cancel_order, name="cancel"),
+            path("start/<int:pk>/", start_order, name="start"),
+            path("deliver/<int:pk>/", deliver_order, name="deliver"),
+            path("refund/<int:pk>/", refund_order, name="refund"),
+            path("evidence/<int:pk>/", dispute_evidence, name="evidence"),
         ]
 
 

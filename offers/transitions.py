@@ -61,6 +61,18 @@ TABLE = (
     _row({S.DELIVERED}, S.REFUND_REQUESTED, "customer_refund", "the customer asked for the refund in the window"),
     _row({S.PAID, S.IN_PROGRESS}, S.REFUND_REQUESTED, "missed_deadline", "delivery deadline missed, customer asked"),
     _row({S.PAID, S.IN_PROGRESS}, S.REFUND_REQUESTED, "withdrawal", "the consumer withdrew from the contract"),
+    _row(
+        {S.PAID, S.IN_PROGRESS, S.DELIVERED, S.ACCEPTED, S.PARTIALLY_REFUNDED, S.NEEDS_REVIEW},
+        S.REFUND_REQUESTED,
+        "staff_refund",
+        "staff refund the order",
+    ),
+    _row(
+        {S.REFUNDED, S.PARTIALLY_REFUNDED},
+        S.REFUND_REQUESTED,
+        "refund_failed",
+        "Stripe reports a refund failed: the money is not back yet",
+    ),
     _row(PAID_STATES, S.REFUNDED, "refund_succeeded", "Stripe reports the payment fully refunded"),
     _row(PAID_STATES, S.PARTIALLY_REFUNDED, "refund_succeeded", "Stripe reports part of the payment refunded"),
     _row(PAID_STATES, S.DISPUTED, "dispute_opened", "the buyer's bank opened a dispute"),

@@ -27,9 +27,39 @@ def _session_expired(event, stored):
     return order, f"order {order.reference} is {order.status}"
 
 
+def _refund_changed(event, stored):
+    """charge.refunded, refund.created/updated/failed: re-fetch the payment's refunds rather than trust the event."""
+    from offers import refunds
+
+    obj = event["data"]["object"]
+    order = refunds.order_for_payment_intent(obj.get("payment_intent"))
+    order = refunds.sync(order.pk, stripe_event=stored)
+    return order, f"order {order.reference} is {order.status}, {order.amount_refunded} refunded"
+
+
+def _dispute_created(event, stored):
+    from offers import disputes
+
+    order = disputes.opened(event["data"]["object"], stripe_event=stored)
+    return order, f"order {order.reference} is {order.status}"
+
+
+def _dispute_closed(event, stored):
+    from offers import disputes
+
+    order = disputes.closed(event["data"]["object"], stripe_event=stored)
+    return order, f"order {order.reference} is {order.status}"
+
+
 HANDLERS = {
     "checkout.session.completed": _session_completed,
     "checkout.session.expired": _session_expired,
+    "charge.refunded": _refund_changed,
+    "refund.created": _refund_changed,
+    "refund.updated": _refund_changed,
+    "refund.failed": _refund_changed,
+    "charge.dispute.created": _dispute_created,
+    "charge.dispute.closed": _dispute_closed,
 }
 
 
@@ -61,7 +91,7 @@ def process(stored_pk):
                 else:
                     order, outcome = handler(stored.payload, stored)
         except fulfilment.UnknownOrder as exc:
-            order, outcome = None, f"no order for Checkout Session {exc}"
+            order, outcome = None, f"no order for {exc}"
             logger.warning("stripe event for an unknown order", extra={"stripe_event": stored.stripe_id})
         except Exception as exc:
             logger.exception("stripe event failed", extra={"stripe_event": stored.stripe_id, "type": stored.type})

@@ -8,6 +8,7 @@ from .calendar import PublicHoliday, WorkingCalendar
 from .catalogue import DemoPackage, RefundPolicy
 from .orders import Order, OrderEvent, SentEmail, SlotHold, StripeEvent
 from .pages import OfferPage, OffersIndexPage, OfferSummary
+from .refunds import Refund
 
 __all__ = [
     "BannerExclusion",
@@ -20,6 +21,7 @@ __all__ = [
     "OfferSummary",
     "OffersIndexPage",
     "PublicHoliday",
+    "Refund",
     "RefundPolicy",
     "SentEmail",
     "SlotHold",

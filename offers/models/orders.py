@@ -102,9 +102,40 @@ class Order(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
+    # The guarantee (issue 5): delivery, the customer's decision, refunds, disputes.
+    demo_url = models.URLField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    refund_deadline = models.DateTimeField(
+        null=True, blank=True, help_text="23:59:59 local time on the delivery date plus the refund window."
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    credit_reference = models.CharField(max_length=40, blank=True)
+    refund_kind = models.CharField(
+        max_length=20, blank=True, help_text="guarantee, withdrawal, missed_deadline or staff"
+    )
+    refund_requested_at = models.DateTimeField(null=True, blank=True)
+    refund_reason = models.TextField(blank=True)
+    refund_amount = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text="What the current refund request returns."
+    )
+    refund_attempt = models.PositiveSmallIntegerField(default=1)
+    refund_failure = models.CharField(max_length=300, blank=True)
+    amount_refunded = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    stripe_dispute_id = models.CharField(max_length=255, blank=True)
+    dispute_status = models.CharField(max_length=40, blank=True)
+    evidence_submitted_at = models.DateTimeField(null=True, blank=True)
+    deadline_warning_sent_at = models.DateTimeField(null=True, blank=True)
+    deadline_missed_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("cancel_order", "Can cancel an unpaid order")]
+        permissions = [
+            ("cancel_order", "Can cancel an unpaid order"),
+            ("deliver_order", "Can start work on and deliver an order"),
+            ("refund_order", "Can refund an order"),
+            ("dispute_order", "Can submit dispute evidence for an order"),
+        ]
 
     def __str__(self):
         return self.reference or f"Order {self.pk}"

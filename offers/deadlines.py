@@ -1,0 +1,56 @@
+"""Delivery deadlines: warn staff once before one is missed, and record a missed one in the order's history."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from offers import guarantee_emails, transitions
+from offers.models import Order
+
+logger = logging.getLogger(__name__)
+S = Order.Status
+OPEN = (S.PAID, S.IN_PROGRESS)
+
+
+def warning_lead():
+    return timedelta(minutes=getattr(settings, "DELIVERY_DEADLINE_WARNING_MINUTES", 120))
+
+
+def run(now=None, lead=None):
+    """Warns once per order whose deadline is within `lead`; records missed ones once. Returns (warned, missed)."""
+    now = now or timezone.now()
+    lead = warning_lead() if lead is None else lead
+    undelivered = Order.objects.filter(status__in=OPEN, delivered_at__isnull=True)
+    warned = missed = 0
+    due = undelivered.filter(deadline_warning_sent_at__isnull=True, delivery_deadline__lte=now + lead)
+    for pk in due.filter(delivery_deadline__gt=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            # The conditional update is the "once": a second run (or a concurrent cron) updates nothing.
+            if not Order.objects.filter(pk=pk, deadline_warning_sent_at__isnull=True).update(
+                deadline_warning_sent_at=now
+            ):
+                continue
+            order = Order.objects.get(pk=pk)
+            guarantee_emails.queue_staff_alert(
+                order, "Delivery deadline approaching", f"deliver by {timezone.localtime(order.delivery_deadline)}"
+            )
+            warned += 1
+    for pk in undelivered.filter(deadline_missed_at__isnull=True, delivery_deadline__lt=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            if not Order.objects.filter(pk=pk, deadline_missed_at__isnull=True).update(deadline_missed_at=now):
+                continue
+            order = Order.objects.get(pk=pk)
+            transitions.note(
+                order,
+                f"delivery deadline {timezone.localtime(order.delivery_deadline)} missed",
+                trigger="deadline_missed",
+            )
+            guarantee_emails.queue_staff_alert(order, "Delivery deadline missed: the customer may claim a full refund")
+            missed += 1
+    logger.info("deadline warnings", extra={"warned": warned, "missed": missed})
+    return warned, missed
