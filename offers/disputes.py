@@ -60,7 +60,7 @@ def closed(dispute, *, stripe_event=None):
     with transaction.atomic():
         order = _lock_for(dispute)
         if order.stripe_dispute_id != dispute["id"]:
-            _open(order, dispute, stripe_event)
+            _open(order, {**dispute, "status": "needs_response"}, stripe_event)  # the opening came late or never
         if order.dispute_status in CLOSED:
             return order
         status = dispute.get("status") or ""
