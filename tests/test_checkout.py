@@ -161,3 +161,14 @@ def test_lapsed_hold_frees_its_seat_by_itself(client, offer, stripe_api):
     assert availability.seats_taken(package, [day]) == {day: 0}
     assert post_buy(client, offer, email="next@example.com", ip="198.51.100.3").status_code == 303
     assert SlotHold.objects.get().order.customer_email == "next@example.com"
+
+
+def test_without_stripe_keys_and_offline_mode_the_offer_cannot_be_bought(client, offer, settings):
+    settings.STRIPE_OFFLINE = False
+    settings.STRIPE_SECRET_KEY = ""
+    page_html = client.get(offer.url).content.decode()
+    assert "Online booking is not open" in page_html
+    assert "Buy now for" not in page_html
+    response = post_buy(client, offer)
+    assert response.status_code == 409
+    assert not Order.objects.exists()

@@ -13,6 +13,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from offers import availability as seats
+from offers import stripe_client
 from offers.blocks import OfferBodyBlock
 from offers.vat import agency_vat
 
@@ -83,6 +84,8 @@ class OfferSummary:
             return "This offer is not on sale yet."
         if not self.package.active:
             return "This package is not on sale at the moment."
+        if not stripe_client.is_configured():
+            return "Online booking is not open at the moment. Please write to us to book."
         if self.availability is None or self.availability.fully_booked:
             days = self.package.horizon_working_days
             return f"We are fully booked for the next {days} working days. Please check back in a few days."
