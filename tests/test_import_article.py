@@ -1,6 +1,7 @@
 """Importing explainers written elsewhere (Markdown or plain text) as articles."""
 
 import io
+import re
 import textwrap
 
 import pytest
@@ -430,6 +431,21 @@ class TestImportCommand:
         assert [block.block_type for block in page.body][-4:] == ["heading", "code", "quote", "key_points"]
         assert page.body[-3].value["language"] == "shell"
         assert admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).status_code == 200
+
+    def test_a_visitor_sees_the_published_import_with_its_key_points_and_no_injected_script(
+        self, learn_index, write_file, client
+    ):
+        run_import(write_file(WITH_SCRIPT), "--publish")
+
+        response = client.get("/learn/what-a-cms-does/")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<h1" in html and "What a CMS does" in html
+        assert re.findall(r'<h3 class="key-point__title">(\w+) ', html) == ["Pages", "Images"]
+        assert "are resized for you." in html
+        assert '&lt;script&gt;alert("point")&lt;/script&gt;' in html
+        assert "<script>alert" not in html
 
     def test_a_title_already_under_the_learn_index_is_refused_without_update(self, learn_index, write_file):
         ArticlePageFactory(parent=learn_index, title="How a website is built")
