@@ -125,3 +125,11 @@ def test_unpublished_package_is_not_sold(client, frozen_now):
     html = client.get(page.url).content.decode()
     assert "This offer is not on sale yet." in html
     assert "buy/" not in html
+
+
+def test_buy_links_keep_the_banner_a_visitor_came_through(client):
+    page = offer_page()
+    html = client.get(page.url + "?via=7").content.decode()
+    assert f'href="{page.url}buy/?via=7"' in html
+    tampered = client.get(page.url + "?via=7%22onclick").content.decode()
+    assert "?via=" not in tampered

@@ -210,4 +210,7 @@ class OfferPage(RoutablePageMixin, Page):
         context["offer"] = summary
         context["json_ld"] = self.json_ld(request, summary)
         context["cancelled"] = request.GET.get("cancelled") == "1"
+        # A visitor who came through a banner keeps that attribution on the buy form.
+        via = request.GET.get("via", "")
+        context["via"] = via if via.isdigit() else ""
         return context
