@@ -2,6 +2,7 @@
 
 import json
 
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import Client
 
@@ -62,3 +63,14 @@ def only_order():
     orders = list(Order.objects.all())
     assert len(orders) == 1, orders
     return orders[0]
+
+
+def staff_user(django_user_model, *codenames):
+    """A Wagtail admin user holding exactly the given offers permissions."""
+    user = django_user_model.objects.create_user(username=f"staff-{'-'.join(codenames) or 'none'}", password="pw")
+    group = Group.objects.create(name=f"group-{user.username}")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    for codename in codenames:
+        group.permissions.add(Permission.objects.get(codename=codename, content_type__app_label="offers"))
+    user.groups.add(group)
+    return user

@@ -1,6 +1,5 @@
 """Helpers for the guarantee tests: a paid order through the Stripe test server, its order page, staff users."""
 
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from offers import emails, guarantee
@@ -29,13 +28,3 @@ def page_path(order):
 
 def delivered(order, staff=None, now=None, url="https://demo.example/ada/"):
     return guarantee.deliver(order.pk, url, user=staff, now=now)
-
-
-def staff_user(django_user_model, *codenames):
-    user = django_user_model.objects.create_user(username=f"staff-{'-'.join(codenames) or 'none'}", password="pw")
-    group = Group.objects.create(name=f"group-{user.username}")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    for codename in codenames:
-        group.permissions.add(Permission.objects.get(codename=codename, content_type__app_label="offers"))
-    user.groups.add(group)
-    return user

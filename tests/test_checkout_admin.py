@@ -1,11 +1,10 @@
 """Orders and Stripe events in the Wagtail admin: who may see and act, filters, search, export, cancel, re-run."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from offers import webhooks
 from offers.models import Order, SlotHold, StripeEvent
-from tests.checkout_helpers import deliver, only_order, pay, post_buy
+from tests.checkout_helpers import deliver, only_order, pay, post_buy, staff_user
 from tests.factories import offer_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
@@ -17,16 +16,6 @@ def pending(stripe_api):
 
     post_buy(Client(), offer_page())
     return only_order()
-
-
-def staff_user(django_user_model, *codenames):
-    user = django_user_model.objects.create_user(username=f"staff-{'-'.join(codenames) or 'none'}", password="pw")
-    group = Group.objects.create(name=f"group-{user.username}")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    for codename in codenames:
-        group.permissions.add(Permission.objects.get(codename=codename, content_type__app_label="offers"))
-    user.groups.add(group)
-    return user
 
 
 def test_orders_listing_needs_the_view_permission(client, django_user_model, pending):

@@ -114,10 +114,8 @@ def test_without_the_row_lock_two_events_would_fulfil_twice(stripe_api, monkeypa
     assert OrderEvent.objects.filter(order=order, to_status=Order.Status.PAID).count() == 2
 
 
-@pytest.mark.postgres
-def test_without_the_unique_constraint_two_buyers_would_share_the_last_seat(stripe_api, monkeypatch):
-    from django.db import connection as conn
-
+def one_seat_offer_read_by_both_buyers(monkeypatch):
+    """An offer with a single seat, where both buyers read the free seat before either takes it."""
     from offers import checkout
 
     page = offer_page()
@@ -134,6 +132,14 @@ def test_without_the_unique_constraint_two_buyers_would_share_the_last_seat(stri
         return seats
 
     monkeypatch.setattr(checkout, "_first_free_seat", read_then_wait)
+    return page
+
+
+@pytest.mark.postgres
+def test_without_the_unique_constraint_two_buyers_would_share_the_last_seat(stripe_api, monkeypatch):
+    from django.db import connection as conn
+
+    page = one_seat_offer_read_by_both_buyers(monkeypatch)
     constraint = next(c for c in SlotHold._meta.constraints if c.name == "one_hold_per_seat")
     with conn.schema_editor() as editor:
         editor.remove_constraint(SlotHold, constraint)
@@ -152,22 +158,7 @@ def test_without_the_unique_constraint_two_buyers_would_share_the_last_seat(stri
 
 @pytest.mark.postgres
 def test_with_the_unique_constraint_the_same_race_gives_one_seat(stripe_api, monkeypatch):
-    from offers import checkout
-
-    page = offer_page()
-    package = page.package
-    package.capacity_per_day = 1
-    package.horizon_working_days = 1
-    package.save()
-    both_read = threading.Barrier(2)
-    original = checkout._first_free_seat
-
-    def read_then_wait(*args):
-        seats = original(*args)
-        both_read.wait(timeout=10)
-        return seats
-
-    monkeypatch.setattr(checkout, "_first_free_seat", read_then_wait)
+    page = one_seat_offer_read_by_both_buyers(monkeypatch)
     statuses = run_together(
         2,
         lambda i: post_buy(Client(), page, email=f"racer{i}@example.com", ip=f"198.51.100.{30 + i}").status_code,

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from offers import deadlines
 from offers.models import Order
-from tests.guarantee_helpers import buy_and_pay, delivered, staff_user
+from tests.checkout_helpers import staff_user
+from tests.guarantee_helpers import buy_and_pay, delivered
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 S = Order.Status
