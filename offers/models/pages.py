@@ -13,7 +13,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from offers import availability as seats
-from offers import stripe_client
+from offers import stripe_client, workdays
 from offers.blocks import OfferBodyBlock
 from offers.vat import agency_vat
 
@@ -47,7 +47,8 @@ class OffersIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         offers = OfferPage.objects.child_of(self).live().public().select_related("package", "refund_policy")
-        context["offers"] = [(offer, offer.offer_summary(request)) for offer in offers]
+        calendar = workdays.get_calendar(self.get_site())
+        context["offers"] = [(offer, offer.offer_summary(request, calendar=calendar)) for offer in offers]
         return context
 
 
@@ -148,11 +149,11 @@ class OfferPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = "offer page"
 
-    def offer_summary(self, request=None, moment: datetime | None = None) -> OfferSummary:
+    def offer_summary(self, request=None, moment: datetime | None = None, calendar=None) -> OfferSummary:
         package = self.package
         available = None
         if package is not None and package.active and package.live:
-            available = seats.availability(package, moment or timezone.now())
+            available = seats.availability(package, moment or timezone.now(), calendar=calendar)
         return OfferSummary(
             page=self,
             package=package,
