@@ -2,6 +2,7 @@ import re
 import unicodedata
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
@@ -26,16 +27,30 @@ def search_terms(query):
     return " ".join(WORD.findall(query.lower()))
 
 
+def promoted_for(search_query):
+    """Editors' picks for this query (Wagtail's search promotions): external links, or pages a visitor may see."""
+    visible_pages = Page.objects.live().public()
+    return list(
+        search_query.editors_picks.filter(Q(page__isnull=True) | Q(page__in=visible_pages))
+        .select_related("page")
+        .order_by("sort_order")
+    )
+
+
 @require_GET
 def search(request):
     """Full-text search across live public pages; the backend ranks (PostgreSQL full-text search in production)."""
     query = clean_query(request.GET.get("query", ""))
     terms = search_terms(query)
     results = Page.objects.none()
+    promotions = []
     if terms:
         results = Page.objects.live().public().specific().search(terms)
-        Query.get(terms).add_hit()
+        search_query = Query.get(terms)
+        search_query.add_hit()
+        promotions = promoted_for(search_query)
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    response = TemplateResponse(request, "search/search.html", {"query": query, "results": page})
+    context = {"query": query, "results": page, "promotions": promotions if page.number == 1 else []}
+    response = TemplateResponse(request, "search/search.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response

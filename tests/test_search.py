@@ -135,3 +135,31 @@ def test_search_on_postgresql_matches_word_stems(client, site):
     )
     html = client.get("/search/", {"query": "databases"}).content.decode()
     assert "Storing your data" in html
+
+
+def test_editors_promoted_results_come_first_and_hidden_pages_never_show(client, site):
+    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+
+    terms = Query.get("refund")
+    terms_page = site.root_page.get_children().get(slug="terms")
+    draft = ContentPageFactory(parent=site.root_page, title="Unfinished refund notes", slug="draft-notes")
+    draft.unpublish()
+    SearchPromotion.objects.create(query=terms, page=terms_page, description="How refunds work.", sort_order=0)
+    SearchPromotion.objects.create(
+        query=terms, external_link_url="https://example.org/rights", external_link_text="Your rights", sort_order=1
+    )
+    SearchPromotion.objects.create(query=terms, page=draft, sort_order=2)
+
+    html = client.get("/search/", {"query": "Refund"}).content.decode()
+
+    recommended = html.split('id="promotions-title"')[1].split("</section>")[0]
+    assert '<a href="/terms/">Terms of sale</a>' in recommended
+    assert "How refunds work." in recommended
+    assert '<a href="https://example.org/rights">Your rights</a>' in recommended
+    assert recommended.index("Terms of sale") < recommended.index("Your rights")
+    assert "Unfinished refund notes" not in html
+
+
+def test_no_recommendations_for_a_query_without_promotions(client, site):
+    html = client.get("/search/", {"query": "hosting"}).content.decode()
+    assert "Recommended" not in html
