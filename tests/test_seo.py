@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.test import override_settings
 
@@ -35,8 +36,31 @@ def test_page_head_has_description_canonical_open_graph_and_twitter_tags(client,
     assert '<meta property="og:title" content="About us">' in html
     assert '<meta property="og:url" content="http://testserver/about/">' in html
     assert '<meta property="og:description" content="Who builds your website.">' in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert '<meta name="twitter:title" content="About us">' in html
+
+
+def test_link_previews_show_the_site_picture_when_a_page_has_none(client, content_page):
+    html = client.get("/about/").content.decode()
+    assert '<meta property="og:image" content="http://testserver/static/img/share.png">' in html
+    assert '<meta property="og:image:alt" content="About us">' in html
+    assert finders.find("img/share.png")
+
+
+def test_link_previews_show_an_articles_hero_image_cropped_for_sharing(client, site):
+    import wagtail_factories
+
+    from tests.factories import ArticlePageFactory, LearnIndexPageFactory
+
+    learn_index = LearnIndexPageFactory(parent=site.root_page, slug="learn")
+    image = wagtail_factories.ImageFactory(title="Server room")
+    ArticlePageFactory(parent=learn_index, slug="servers", hero_image=image)
+
+    html = client.get("/learn/servers/").content.decode()
+
+    share_image = re.search(r'<meta property="og:image" content="([^"]+)">', html).group(1)
+    assert share_image.startswith("http://testserver/media/images/")
+    assert ".fill-1200x630.format-jpeg" in share_image
 
 
 def test_meta_description_falls_back_to_the_agency_tagline(client, site):

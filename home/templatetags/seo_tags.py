@@ -1,7 +1,8 @@
-"""Tags for the page head: the meta description and the canonical URL."""
+"""Tags for the page head: the meta description, the canonical URL and the link-preview image."""
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
@@ -30,3 +31,14 @@ def canonical_url(context, page=None):
             return url
     path = request.path if request is not None else "/"
     return settings.SITE_BASE_URL + path
+
+
+SHARE_IMAGE_SPEC = "fill-1200x630|format-jpeg"
+
+
+@register.simple_tag
+def share_image_url(page=None):
+    """The absolute URL of the 1200×630 picture link previews show: the page's hero image, else the site's default."""
+    image = getattr(page, "hero_image", None)
+    url = image.get_rendition(SHARE_IMAGE_SPEC).url if image else static("img/share.png")
+    return url if url.startswith(("http://", "https://")) else settings.SITE_BASE_URL + url
