@@ -1,4 +1,5 @@
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -15,6 +16,7 @@ from .blocks import INLINE_FEATURES, ContentBlock, ReasonBlock
 
 # Resolved at runtime: the learn app defines it and may not be migrated yet.
 ARTICLE_MODEL = "learn.ArticlePage"
+OFFER_MODEL = "offers.OfferPage"
 FEATURED_ARTICLE_COUNT = 3
 # Created by the offers app; the home page shows no offer until it exists.
 FEATURED_OFFER_TEMPLATE = "offers/includes/featured_offer.html"
@@ -181,7 +183,7 @@ class HomePage(Page):
             max_num=FEATURED_ARTICLE_COUNT,
             help_text="Leave empty to show the newest explainers.",
         ),
-        FieldPanel("featured_offer"),
+        PageChooserPanel("featured_offer", OFFER_MODEL),
     ]
     search_fields = [*Page.search_fields, index.SearchField("hero_headline"), index.SearchField("hero_text")]
 
@@ -206,6 +208,13 @@ class HomePage(Page):
         newest = article_model.objects.live().public()
         ordering = ("-date", "-pk") if hasattr(article_model, "date") else ("-first_published_at", "-pk")
         return list(newest.order_by(*ordering)[:FEATURED_ARTICLE_COUNT])
+
+    def clean(self):
+        super().clean()
+        # The chooser offers only offer pages; this also refuses a tampered form.
+        offer = self.featured_offer
+        if offer is not None and offer.specific_class._meta.label != OFFER_MODEL:
+            raise ValidationError({"featured_offer": "Choose an offer page."})
 
     def get_featured_offer(self):
         offer = self.featured_offer

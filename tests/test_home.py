@@ -1,10 +1,11 @@
 import pytest
+from django.core.exceptions import ValidationError
 from wagtail.models import Page, Site
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from home import demo
 from home.models import AgencySettings, ContentPage, HomePage, HomePageFeaturedArticle
-from tests.factories import AgencySettingsFactory, ContentPageFactory, make_site_with_home
+from tests.factories import AgencySettingsFactory, ContentPageFactory, OfferPageFactory, make_site_with_home
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +43,8 @@ def test_home_page_call_to_action_links_the_chosen_page(client, site):
 
 def test_home_page_without_an_offer_template_shows_no_offer_and_does_not_break(client, site, monkeypatch):
     monkeypatch.setattr("home.models.FEATURED_OFFER_TEMPLATE", "offers/includes/not-there.html")
-    about = ContentPageFactory(parent=site.root_page, slug="about")
     home = site.root_page.specific
-    home.featured_offer = about
+    home.featured_offer = OfferPageFactory(parent=site.root_page, slug="demo")
     home.save()
     response = client.get("/")
     assert response.status_code == 200
@@ -160,7 +160,7 @@ def test_featured_offer_renders_through_the_offers_include_when_it_exists(client
     include.parent.mkdir(parents=True)
     include.write_text("<p>Offer card for {{ offer.title }}</p>")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
-    offer = ContentPageFactory(parent=site.root_page, title="One-day demo", slug="demo")
+    offer = OfferPageFactory(parent=site.root_page, title="One-day demo", slug="demo")
     home = site.root_page.specific
     home.featured_offer = offer
     home.save()
@@ -169,12 +169,20 @@ def test_featured_offer_renders_through_the_offers_include_when_it_exists(client
     assert 'href="/static/css/offers.css"' in html
 
 
+def test_only_an_offer_page_can_be_the_featured_offer(site):
+    home = site.root_page.specific
+    home.featured_offer = ContentPageFactory(parent=site.root_page, slug="about")
+    with pytest.raises(ValidationError) as error:
+        home.full_clean()
+    assert error.value.message_dict["featured_offer"] == ["Choose an offer page."]
+
+
 def test_unpublished_featured_offer_is_not_shown(client, site, settings, tmp_path):
     include = tmp_path / "offers" / "includes" / "featured_offer.html"
     include.parent.mkdir(parents=True)
     include.write_text("<p>Offer card for {{ offer.title }}</p>")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
-    offer = ContentPageFactory(parent=site.root_page, title="One-day demo", slug="demo", live=False)
+    offer = OfferPageFactory(parent=site.root_page, title="One-day demo", slug="demo", live=False)
     home = site.root_page.specific
     home.featured_offer = offer
     home.save()
