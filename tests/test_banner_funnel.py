@@ -12,7 +12,7 @@ from django.utils import timezone
 from offers import funnel
 from offers.models import BannerClickDay, OfferBanner, Order
 from tests.checkout_helpers import deliver, only_order, pay, post_buy, staff_user
-from tests.factories import OfferBannerFactory, OrderFactory, offer_page
+from tests.factories import OfferBannerFactory, OrderFactory
 from tests.test_checkout_concurrency import run_together
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
