@@ -261,3 +261,37 @@ def test_the_admin_home_runs_as_many_queries_with_many_orders_as_with_few(django
 
     assert "Paid orders per week" in response.content.decode()
     assert len(many) == len(few)
+
+
+def test_the_demo_site_gives_the_panel_and_the_funnel_real_numbers_once(django_user_model):
+    from django.core.management import call_command
+
+    from offers import demo, funnel
+    from offers.models import BannerClickDay, OfferBanner, OrderEvent
+
+    call_command("load_demo_content", verbosity=0)
+    call_command("load_demo_content", verbosity=0)
+
+    orders = Order.objects.filter(terms_version=demo.DEMO_TERMS_VERSION)
+    assert orders.count() == len(demo.DEMO_ORDERS) == Order.objects.count()
+    assert all(order.customer_email.endswith("@example.com") for order in orders)
+    assert sorted(orders.values_list("status", flat=True)) == sorted(outcome for _, _, outcome in demo.DEMO_ORDERS)
+    refunded = orders.get(status=S.REFUNDED)
+    assert refunded.amount_refunded == refunded.amount and refunded.refunds.get().status == "succeeded"
+    assert OrderEvent.objects.filter(order=refunded).count() == 6
+    assert not orders.filter(delivered_at__gt=timezone.now()).exists()
+
+    summary = dashboard.sales_summary()
+    assert sum(week.paid_orders for week in summary.weeks) == 7
+    assert summary.open_orders == [("Delivered", 3)]
+    banner = OfferBanner.objects.get()
+    assert BannerClickDay.objects.filter(banner=banner).count() == demo.DEMO_CLICK_DAYS
+    start, end = funnel.default_range()
+    row = funnel.report(start, end).rows[0]
+    assert row.banner == banner and row.clicks > 0 and row.started == 3 and row.paid == 2
+
+    client = admin_client(django_user_model.objects.create_superuser("boss", password="pw"))
+    html = client.get("/admin/").content.decode()
+    assert "Delivered: <strong>3</strong>" in html
+    report = client.get("/admin/reports/banner-funnel/").content.decode()
+    assert banner.headline in report
