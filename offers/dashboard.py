@@ -112,6 +112,11 @@ class Bar:
     def center(self) -> float:
         return round(self.x + self.width / 2, 1)
 
+    @property
+    def value_y(self) -> float:
+        """Baseline of the value written just above the bar."""
+        return round(self.y - 3, 1)
+
 
 @dataclass
 class Chart:
