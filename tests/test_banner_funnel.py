@@ -2,6 +2,7 @@
 staff see per banner how clicks became checkouts, payments and refunds for a range of days."""
 
 import datetime
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -244,6 +245,18 @@ def test_invalid_dates_get_a_clear_form_error(django_user_model, params, message
     assert response.status_code == 400
     assert message in response.content.decode()
     assert response.context["report"] is None
+
+
+def test_a_date_error_is_read_out_with_its_input(django_user_model):
+    client = staff(django_user_model, "view_order")
+
+    html = client.get(REPORT_URL, {"start": "2026-02-30", "end": "2026-03-31"}).content.decode()
+
+    assert re.search(
+        r'<input[^>]*aria-describedby="id_start-error"[^>]*name="start"|<input[^>]*name="start"[^>]*aria-describedby="id_start-error"',
+        html,
+    )
+    assert '<p class="error-message" id="id_start-error">Enter a valid date.</p>' in html
 
 
 def test_staff_without_the_orders_permission_cannot_see_the_report(django_user_model):
