@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 from wagtail.models import Page
 
-from . import refunds, transitions, workdays
+from . import checkout, refunds, transitions, workdays
 from .models import (
     BannerClickDay,
     BannerSection,
@@ -275,20 +275,11 @@ def _demo_order(number, days_ago, via_banner, outcome, offer, banner, today):
     created = _at(ordered_on, 10)
     slot = workdays.next_working_day(created)
     order = Order.objects.create(
+        **checkout.sold_as(package, policy),
         status=S.PENDING,
-        package=package,
         offer_page=offer,
-        refund_policy=policy,
-        package_name=package.name,
-        package_price=package.price,
-        delivery_working_days=package.delivery_working_days,
-        amount=package.price,
-        currency=package.currency,
         vat_rate=Decimal("19.00"),
         vat_line="incl. 19 % VAT",
-        refund_window_days=policy.refund_window_days,
-        refund_percentage=policy.refund_percentage,
-        refund_automatic=policy.is_automatic,
         terms_version=DEMO_TERMS_VERSION,
         terms_accepted_at=created,
         customer_name=f"Demo Buyer {number} (invented)",
