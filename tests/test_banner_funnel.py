@@ -106,6 +106,10 @@ def test_banner_call_to_action_links_through_the_counter(client):
     assert f'class="offer-banner__cta" href="/go/{banner.pk}/"' in html
 
 
+def test_crawlers_are_asked_not_to_follow_the_counter(client):
+    assert "Disallow: /go/\n" in client.get("/robots.txt").content.decode()
+
+
 def test_clicks_count_on_the_day_in_berlin():
     banner = OfferBannerFactory()
 
