@@ -20,6 +20,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from wagtail.permissions import policy_registry
 
 from offers import money
 from offers.models import Order, Refund
@@ -38,13 +39,12 @@ OPEN_STATES = (
     S.REFUND_REQUESTED,
     S.DISPUTED,
 )
+# Refunded orders: money went back (fully or partly), or a lost dispute took it.
 REFUNDED = Q(amount_refunded__gt=0) | Q(status=S.REFUNDED)
 
 
 def may_see_sales(user) -> bool:
     """Staff who may see orders in the admin (the orders admin's own "view" permission) may see sales figures."""
-    from wagtail.permissions import policy_registry
-
     return policy_registry.get_by_type(Order).user_has_permission(user, "view")
 
 
@@ -53,7 +53,7 @@ def _add(totals: dict[str, Decimal], currency: str, amount) -> None:
 
 
 def formatted(totals: dict[str, Decimal]) -> list[str]:
-    """Amounts per currency as staff read them, largest first: ["€270.00", "CHF 90.00"]."""
+    """Amounts per currency as staff read them, largest first: ["€270.00", "CHF90.00"]."""
     return [money.format_money(amount, currency) for currency, amount in sorted(totals.items(), key=lambda i: -i[1])]
 
 

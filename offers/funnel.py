@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from offers.dashboard import REFUNDED
 from offers.models import BannerClickDay, OfferBanner, OffersIndexPage, Order
 from offers.transitions import PAID_STATES
 
@@ -108,10 +109,6 @@ class FunnelReport:
     rows: list[FunnelRow] = field(default_factory=list)
     total: FunnelRow = field(default_factory=lambda: FunnelRow("All banners"))
     without_banner: FunnelRow = field(default_factory=lambda: FunnelRow("Not through a banner"))
-
-
-# Refunded: money went back (fully or partly), or a lost dispute took it.
-REFUNDED = Q(amount_refunded__gt=0) | Q(status=Order.Status.REFUNDED)
 
 
 def report(start: date, end: date) -> FunnelReport:
