@@ -27,6 +27,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /checkout/",
         "Disallow: /orders/",
+        "Disallow: /go/",  # banner click counter: crawlers following it would count as clicks
         f"Sitemap: {sitemap_url}",
         "",
     ]

@@ -142,6 +142,22 @@ def take_seat(order, day, expires_at, now):
     return None
 
 
+def sold_as(package, policy) -> dict:
+    """The order fields that record what was sold, copied from the package and refund policy as they are now."""
+    return {
+        "package": package,
+        "refund_policy": policy,
+        "package_name": package.name,
+        "package_price": package.price,
+        "delivery_working_days": package.delivery_working_days,
+        "amount": package.price,
+        "currency": package.currency,
+        "refund_window_days": policy.refund_window_days,
+        "refund_percentage": policy.refund_percentage,
+        "refund_automatic": policy.is_automatic,
+    }
+
+
 def hold_seat_and_create_order(offer_page, buyer, now):
     package, policy = offer_page.package, offer_page.refund_policy
     calendar = workdays.get_calendar()
@@ -150,23 +166,14 @@ def hold_seat_and_create_order(offer_page, buyer, now):
     vat = agency_vat(site=offer_page.get_site())
     with transaction.atomic():
         order = Order.objects.create(
-            package=package,
+            **sold_as(package, policy),
             offer_page=offer_page,
-            refund_policy=policy,
-            package_name=package.name,
-            package_price=package.price,
-            delivery_working_days=package.delivery_working_days,
-            amount=package.price,
-            currency=package.currency,
             vat_rate=0 if vat.exempt else vat.rate,
             vat_exempt=vat.exempt,
             vat_line=vat.line,
             offer_page_revision_id=offer_page.live_revision_id,
             package_revision_id=package.live_revision_id,
             refund_policy_revision_id=policy.live_revision_id,
-            refund_window_days=policy.refund_window_days,
-            refund_percentage=policy.refund_percentage,
-            refund_automatic=policy.is_automatic,
             terms_version=terms_version(offer_page.get_site()),
             terms_accepted_at=now,
             express_start_requested=True,

@@ -1,15 +1,29 @@
-"""Demo content for offers: the one-workday demo package, the money-back policy, /offers/ and a banner.
+"""Demo content for offers: the one-workday demo package, the money-back policy, /offers/ and a banner,
+plus a few invented orders and banner clicks so the admin's sales panel and banner funnel show figures.
 
 `load(site)` is idempotent: everything is looked up by slug (or headline) and
 left alone when it exists, so a second run changes nothing.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
 from wagtail.models import Page
 
-from .models import BannerSection, DemoPackage, OfferBanner, OfferPage, OffersIndexPage, RefundPolicy, WorkingCalendar
+from . import checkout, refunds, transitions, workdays
+from .models import (
+    BannerClickDay,
+    BannerSection,
+    DemoPackage,
+    OfferBanner,
+    OfferPage,
+    OffersIndexPage,
+    Order,
+    Refund,
+    RefundPolicy,
+    WorkingCalendar,
+)
 
 PACKAGE_SLUG = "one-workday-demo"
 POLICY_SLUG = "money-back"
@@ -222,9 +236,118 @@ def load(site):
         refund_policy=policy,
         body=OFFER_BODY,
     )
-    _banner(offer, site)
+    banner = _banner(offer, site)
+    _demo_sales(offer, banner)
     home = site.root_page.specific
     if hasattr(home, "featured_offer") and home.featured_offer_id is None:
         home.featured_offer = offer
         _publish(home)
     return offer
+
+
+# Invented sales: every order below is marked with this terms version and an example.com buyer,
+# so nobody mistakes it for a real one (and a privacy purge or report can leave them out by it).
+DEMO_TERMS_VERSION = "demo-data"
+S = Order.Status
+# (days before loading, came through the banner, what became of it)
+DEMO_ORDERS = [
+    (75, True, S.ACCEPTED),
+    (61, False, S.ACCEPTED),
+    (46, True, S.REFUNDED),
+    (33, True, S.ACCEPTED),
+    (24, False, S.EXPIRED),
+    (19, True, S.DELIVERED),
+    (10, True, S.EXPIRED),
+    (8, True, S.DELIVERED),
+    (4, False, S.DELIVERED),
+]
+DEMO_CLICK_DAYS = 80
+
+
+def _at(day, hour):
+    return datetime.combine(day, time(hour), tzinfo=timezone.get_default_timezone())
+
+
+def _demo_order(number, days_ago, via_banner, outcome, offer, banner, today):
+    """One invented order, moved through the state table so its history reads like a real one's."""
+    package, policy = offer.package, offer.refund_policy
+    ordered_on = today - timedelta(days=days_ago)
+    created = _at(ordered_on, 10)
+    slot = workdays.next_working_day(created)
+    order = Order.objects.create(
+        **checkout.sold_as(package, policy),
+        status=S.PENDING,
+        offer_page=offer,
+        vat_rate=Decimal("19.00"),
+        vat_line="incl. 19 % VAT",
+        terms_version=DEMO_TERMS_VERSION,
+        terms_accepted_at=created,
+        customer_name=f"Demo Buyer {number} (invented)",
+        customer_email=f"demo.buyer{number}@example.com",
+        brief_business="An invented business: this order is demo data.",
+        brief_goals="None: this order only fills the sales panel of the demo site.",
+        banner=banner if via_banner else None,
+        slot_date=slot,
+        delivery_deadline=workdays.delivery_deadline(slot, package.delivery_working_days),
+        stripe_session_id=f"cs_demo_{number:03d}",
+        created_at=created,
+    )
+    transitions.record_created(order, reason="demo data", now=created)
+    if outcome == S.EXPIRED:
+        transitions.move(
+            order, S.EXPIRED, trigger="session_expired", reason="demo data", now=created + timedelta(minutes=30)
+        )
+        return order
+    order.stripe_payment_intent_id = f"pi_demo_{number:03d}"
+    order.save(update_fields=["stripe_payment_intent_id"])
+    transitions.move(order, S.PAID, trigger="payment_received", reason="demo data", now=created + timedelta(minutes=4))
+    # Never in the future, even when the next working day after the order is today or later.
+    delivered = min(_at(slot, 16), timezone.now() - timedelta(hours=1))
+    transitions.move(
+        order, S.IN_PROGRESS, trigger="staff_start", reason="demo data", now=delivered - timedelta(hours=6)
+    )
+    order.demo_url = f"https://demo-{number}.example.com/"
+    order.delivered_at = delivered
+    order.refund_deadline = refunds.refund_deadline(delivered, order.refund_window_days)
+    order.save(update_fields=["demo_url", "delivered_at", "refund_deadline"])
+    transitions.move(order, S.DELIVERED, trigger="staff_deliver", reason="demo data", now=delivered)
+    if outcome == S.ACCEPTED:
+        order.accepted_at = delivered + timedelta(days=3)
+        order.save(update_fields=["accepted_at"])
+        transitions.move(order, S.ACCEPTED, trigger="customer_accept", reason="demo data", now=order.accepted_at)
+    elif outcome == S.REFUNDED:
+        asked = delivered + timedelta(days=5)
+        order.refund_kind, order.refund_requested_at, order.refund_amount = refunds.GUARANTEE, asked, order.amount
+        order.save(update_fields=["refund_kind", "refund_requested_at", "refund_amount"])
+        transitions.move(order, S.REFUND_REQUESTED, trigger="customer_refund", reason="demo data", now=asked)
+        Refund.objects.create(
+            order=order,
+            stripe_refund_id=f"re_demo_{number:03d}",
+            amount=order.amount,
+            currency=order.currency,
+            status="succeeded",
+            kind=refunds.GUARANTEE,
+            created_at=asked + timedelta(minutes=1),
+        )
+        order.amount_refunded = order.amount
+        order.save(update_fields=["amount_refunded"])
+        transitions.move(
+            order, S.REFUNDED, trigger="refund_succeeded", reason="demo data", now=asked + timedelta(minutes=2)
+        )
+    return order
+
+
+def _demo_sales(offer, banner):
+    """Invented orders and banner clicks over the last weeks, once: figures for the sales panel and funnel."""
+    if Order.objects.filter(terms_version=DEMO_TERMS_VERSION).exists():
+        return
+    today = timezone.localdate()
+    for number, (days_ago, via_banner, outcome) in enumerate(DEMO_ORDERS, start=1):
+        _demo_order(number, days_ago, via_banner, outcome, offer, banner, today)
+    BannerClickDay.objects.bulk_create(
+        [
+            BannerClickDay(banner=banner, day=today - timedelta(days=back), clicks=2 + (back * 7) % 9)
+            for back in range(DEMO_CLICK_DAYS)
+        ],
+        ignore_conflicts=True,
+    )

@@ -1,10 +1,19 @@
-"""Admin for the offers catalogue: packages, refund policies and banners as snippets."""
+"""Admin for the offers catalogue (packages, refund policies and banners as snippets) and the sales panel."""
 
+from django.conf import settings
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from offers import order_admin  # noqa: F401 (registers the orders and Stripe events admin)
+from offers import (
+    dashboard,
+    funnel_views,
+    order_admin,  # noqa: F401 (registers the orders and Stripe events admin)
+)
 from offers.models import DemoPackage, OfferBanner, RefundPolicy
 
 
@@ -64,3 +73,46 @@ class OffersViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(OffersViewSetGroup)
+
+
+# Sales panel on the admin home and the banner funnel report (issue 8), for staff who may see orders.
+
+
+class SalesPanel(Component):
+    name = "sales"
+    template_name = "offers/admin/sales_panel.html"
+    order = 50
+
+    class Media:
+        css = {"all": ["css/admin-sales.css"]}
+
+    def get_context_data(self, parent_context):
+        return {
+            "summary": dashboard.sales_summary(),
+            "time_zone": settings.TIME_ZONE,
+            "orders_url": reverse("order:index"),
+            "funnel_url": reverse("banner_funnel_report"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_sales_panel(request, panels):
+    if dashboard.may_see_sales(request.user):
+        panels.append(SalesPanel())
+
+
+class SalesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return dashboard.may_see_sales(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_funnel_report_url():
+    return [path("reports/banner-funnel/", funnel_views.funnel_report, name="banner_funnel_report")]
+
+
+@hooks.register("register_reports_menu_item")
+def register_funnel_report_menu_item():
+    return SalesMenuItem(
+        "Banner funnel", reverse("banner_funnel_report"), name="banner-funnel", icon_name="pick", order=650
+    )

@@ -50,7 +50,11 @@ def test_demo_visitor_sees_the_banner_on_an_article_and_reaches_the_offer(client
     article = ArticlePage.objects.live().first()
     article_html = client.get(article.url).content.decode()
     assert "Wait! See this offer!" in article_html
-    assert 'href="/offers/demo-website/"' in article_html
+    banner = OfferBanner.objects.get()
+    assert f'href="/go/{banner.pk}/"' in article_html
+    followed = client.get(f"/go/{banner.pk}/")
+    assert followed.status_code == 302
+    assert followed["Location"] == f"/offers/demo-website/?via={banner.pk}"
     assert "Wait! See this offer!" not in client.get("/about/").content.decode()
 
     html = client.get("/offers/demo-website/").content.decode()

@@ -6,11 +6,13 @@ Order models (checkout) go in their own module of this package, imported below.
 from .banners import BannerExclusion, BannerSection, OfferBanner
 from .calendar import PublicHoliday, WorkingCalendar
 from .catalogue import DemoPackage, RefundPolicy
+from .funnel import BannerClickDay
 from .orders import Order, OrderEvent, SentEmail, SlotHold, StripeEvent
 from .pages import OfferPage, OffersIndexPage, OfferSummary
 from .refunds import Refund
 
 __all__ = [
+    "BannerClickDay",
     "BannerExclusion",
     "BannerSection",
     "DemoPackage",

@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -67,7 +68,13 @@ def _render(context, banner):
     request = context.get("request")
     return render_to_string(
         f"offers/banners/{banner.placement}.html",
-        {"banner": banner, "offer_url": banner.offer_page.get_url(request), "request": request},
+        {
+            "banner": banner,
+            "offer_url": banner.offer_page.get_url(request),
+            # The call to action goes through the click counter, which redirects to offer_url.
+            "cta_url": reverse("offers:banner_click", args=[banner.pk]),
+            "request": request,
+        },
     )
 
 
