@@ -16,7 +16,7 @@ OPEN = (S.PAID, S.IN_PROGRESS)
 
 
 def warning_lead():
-    return timedelta(minutes=getattr(settings, "DELIVERY_DEADLINE_WARNING_MINUTES", 120))
+    return timedelta(minutes=settings.DELIVERY_DEADLINE_WARNING_MINUTES)
 
 
 def run(now=None, lead=None):

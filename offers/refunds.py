@@ -185,7 +185,10 @@ def sync(order_pk, *, stripe_event=None, user=None):
         )
         changed = total != order.amount_refunded
         order.amount_refunded = total
-        order.save(update_fields=["amount_refunded"])
+        charge = next((d["charge"] for d in remote if isinstance(d.get("charge"), str)), "")
+        if charge and not order.stripe_charge_id:
+            order.stripe_charge_id = charge  # when the PaymentIntent could not be asked at payment
+        order.save(update_fields=["amount_refunded", "stripe_charge_id"])
         if total >= order.amount:
             target = S.REFUNDED
         elif total > 0:

@@ -128,6 +128,13 @@ class Order(models.Model):
     deadline_warning_sent_at = models.DateTimeField(null=True, blank=True)
     deadline_missed_at = models.DateTimeField(null=True, blank=True)
 
+    # Privacy (issue 6): erasure anonymises at once; what invoices need is purged after the retention date.
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True)
+    invoice_data_retained_until = models.DateField(
+        null=True, blank=True, help_text="After this date the name, billing address and tax ids are purged."
+    )
+    invoice_data_purged_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at"]
         permissions = [
@@ -135,6 +142,8 @@ class Order(models.Model):
             ("deliver_order", "Can start work on and deliver an order"),
             ("refund_order", "Can refund an order"),
             ("dispute_order", "Can submit dispute evidence for an order"),
+            ("export_personal_data", "Can export a customer's personal data"),
+            ("erase_personal_data", "Can erase a customer's personal data"),
         ]
 
     def __str__(self):
