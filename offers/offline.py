@@ -166,7 +166,8 @@ class OfflineBackend:
         dispute = _get("dispute", intent.get("disputed") or "")
         if dispute and dispute["status"] != "won":
             raise stripe_client.PaymentProviderError(
-                f"Charge {intent['latest_charge']} has been charged back; cannot issue a refund.", code="charge_disputed"
+                f"Charge {intent['latest_charge']} has been charged back; cannot issue a refund.",
+                code="charge_disputed",
             )
         left = intent["amount_received"] - intent["amount_refunded"]
         amount = int(params.get("amount", left))

@@ -39,6 +39,37 @@ WITHDRAWAL_DAYS = 14
 COUNTED = frozenset({"succeeded", "pending", "requires_action"})
 
 
+KIND_LABELS = {
+    WITHDRAWAL: "Withdrawals (statutory)",
+    GUARANTEE: "Guarantee refunds",
+    MISSED_DEADLINE: "Missed delivery deadlines",
+    STAFF: "Staff refunds",
+}
+
+
+def report(queryset=None):
+    """Refunded orders counted apart by why they were refunded: [(label, kind, orders, amounts by currency)].
+
+    Withdrawals are a statutory right, the guarantee is the offer's promise: the books keep them apart.
+    """
+    from django.db.models import Count, Sum
+
+    queryset = Order.objects.all() if queryset is None else queryset
+    rows = (
+        queryset.filter(amount_refunded__gt=0)
+        .values("refund_kind", "currency")
+        .annotate(orders=Count("pk"), total=Sum("amount_refunded"))
+        .order_by("refund_kind", "currency")
+    )
+    lines = []
+    for kind, label in [*KIND_LABELS.items(), ("", "Refunded elsewhere (Stripe dashboard)")]:
+        mine = [row for row in rows if row["refund_kind"] == kind]
+        if mine:
+            amounts = ", ".join(money.format_money(row["total"], row["currency"]) for row in mine)
+            lines.append((label, kind, sum(row["orders"] for row in mine), amounts))
+    return lines
+
+
 class RefundError(Exception):
     """The refund could not be made now (Stripe unreachable or refused); nothing moved, it can be retried."""
 
