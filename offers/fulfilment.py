@@ -72,6 +72,8 @@ def fulfil(session, *, stripe_event=None, now=None):
             return order
         _record_payment_details(order, session)
         paid_amount = money.from_minor_units(int(session.get("amount_total") or 0), order.currency)
+        order.amount_paid = paid_amount  # a refund never returns more than this, nor less when staff refund all
+        order.save(update_fields=["amount_paid"])
         same_money = paid_amount == order.amount and (session.get("currency") or "").lower() == order.currency.lower()
         if not same_money:
             reason = (

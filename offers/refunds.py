@@ -113,15 +113,21 @@ def deadline_missed(order, now=None):
     return order.status in (S.PAID, S.IN_PROGRESS) and order.delivered_at is None and now > order.delivery_deadline
 
 
+def amount_paid(order):
+    """What the customer paid: the order's amount, unless Stripe took a different one (an order in review)."""
+    return order.amount if order.amount_paid is None else order.amount_paid
+
+
 def amount_left(order):
-    return max(order.amount - order.amount_refunded, Decimal(0))
+    return max(amount_paid(order) - order.amount_refunded, Decimal(0))
 
 
 def policy_amount(order, kind, *, full=False):
     """What a refund of `kind` returns: everything for a withdrawal or a missed deadline, else the policy's share."""
-    minor = money.to_minor_units(order.amount, order.currency)
-    if not (full or kind in FULL_REFUND_KINDS):
-        minor = minor * order.refund_percentage // 100  # rounded down: never more than the policy says
+    if full or kind in FULL_REFUND_KINDS:
+        return amount_left(order)
+    minor = money.to_minor_units(order.amount, order.currency) * order.refund_percentage // 100
+    # Rounded down: never more than the policy says.
     return min(money.from_minor_units(minor, order.currency), amount_left(order))
 
 
@@ -220,7 +226,7 @@ def sync(order_pk, *, stripe_event=None, user=None):
         if charge and not order.stripe_charge_id:
             order.stripe_charge_id = charge  # when the PaymentIntent could not be asked at payment
         order.save(update_fields=["amount_refunded", "stripe_charge_id"])
-        if total >= order.amount:
+        if total >= amount_paid(order):
             target = S.REFUNDED
         elif total > 0:
             target = S.PARTIALLY_REFUNDED
@@ -230,7 +236,7 @@ def sync(order_pk, *, stripe_event=None, user=None):
             _moved_to_refunded(order, target, total, stripe_event, user)
         if newly_failed:
             reason = ", ".join(f"{d['id']}: {d.get('failure_reason') or 'failed'}" for d in newly_failed)
-            if order.status in (S.REFUNDED, S.PARTIALLY_REFUNDED) and total < order.amount:
+            if order.status in (S.REFUNDED, S.PARTIALLY_REFUNDED) and total < amount_paid(order):
                 transitions.move(
                     order, S.REFUND_REQUESTED, trigger="refund_failed", reason=reason, stripe_event=stripe_event
                 )

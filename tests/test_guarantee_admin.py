@@ -235,3 +235,25 @@ def test_a_needs_review_payment_is_refunded_after_staff_approval_and_staff_were_
         S.REFUNDED,
     ]
     assert any("refund of" in m.subject.lower() for m in mail.outbox if order.customer_email in m.to)
+
+
+@pytest.mark.parametrize("paid_minor", [100, 12000])
+def test_a_payment_of_the_wrong_amount_is_refunded_exactly_what_was_paid(
+    client, django_user_model, stripe_api, paid_minor, django_capture_on_commit_callbacks
+):
+    from tests.checkout_helpers import deliver, only_order, pay, post_buy
+    from tests.factories import offer_page
+
+    post_buy(client, offer_page())
+    order = only_order()
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, pay(stripe_api, order, amount_total=paid_minor))
+    order.refresh_from_db()
+    assert order.status == S.NEEDS_REVIEW
+    client.force_login(staff_user(django_user_model, "view_order", "refund_order"))
+    assert f"Full: {paid_minor / 100:.2f} EUR" in client.get(f"/admin/order/refund/{order.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/order/refund/{order.pk}/", {"amount": "full", "reason": "wrong amount paid"})
+    order.refresh_from_db()
+    assert [r["amount"] for r in stripe_api.refunds.values()] == [paid_minor]
+    assert order.status == S.REFUNDED

@@ -121,6 +121,13 @@ class Order(models.Model):
     refund_attempt = models.PositiveSmallIntegerField(default=1)
     refund_failure = models.CharField(max_length=300, blank=True)
     amount_refunded = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    amount_paid = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What Stripe took, in minor units of the order's currency; differs from the amount only in review.",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     stripe_dispute_id = models.CharField(max_length=255, blank=True)
     dispute_status = models.CharField(max_length=40, blank=True)
