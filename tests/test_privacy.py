@@ -222,7 +222,7 @@ def test_visitors_get_no_cookies_on_public_pages_and_only_the_buy_form_sets_csrf
     learn = LearnIndexPageFactory(parent=site.root_page)
     article = ArticlePageFactory(parent=learn)
     visitor = Client()
-    for url in ("/", learn.url, article.url, page.url):
+    for url in ("/", learn.url, article.url, page.url, "/search/?q=demo"):
         response = visitor.get(url)
         assert response.status_code == 200, url
         assert not response.cookies, (url, list(response.cookies))
