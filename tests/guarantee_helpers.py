@@ -28,3 +28,17 @@ def page_path(order):
 
 def delivered(order, staff=None, now=None, url="https://demo.example/ada/"):
     return guarantee.deliver(order.pk, url, user=staff, now=now)
+
+
+def offline_paid_and_delivered(client, settings, capture):
+    """Offline payment mode (as in `make run`): an order bought, paid on the stand-in page and delivered."""
+    from tests.checkout_helpers import only_order, post_buy
+
+    settings.STRIPE_OFFLINE = True
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    post_buy(client, offer_page())
+    order = only_order()
+    with capture(execute=True):
+        client.post(f"/checkout/offline/{order.stripe_session_id}/")
+    return delivered(Order.objects.get(pk=order.pk))

@@ -9,7 +9,7 @@ from offers import disputes, guarantee, stripe_client
 from offers.models import Order, StripeEvent
 from tests.checkout_helpers import deliver, only_order, post_buy, staff_user
 from tests.factories import offer_page
-from tests.guarantee_helpers import buy_and_pay, delivered
+from tests.guarantee_helpers import buy_and_pay, delivered, offline_paid_and_delivered
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 S = Order.Status
@@ -158,14 +158,7 @@ def test_disputes_work_offline_for_the_demo(client, settings, django_capture_on_
     """Offline mode: a dispute is opened, the evidence pack submitted, and the bank's decision arrives."""
     from offers import offline
 
-    settings.STRIPE_OFFLINE = True
-    settings.STRIPE_SECRET_KEY = ""
-    settings.STRIPE_WEBHOOK_SECRET = ""
-    post_buy(client, offer_page())
-    order = only_order()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/checkout/offline/{order.stripe_session_id}/")
-    order = delivered(Order.objects.get(pk=order.pk))
+    order = offline_paid_and_delivered(client, settings, django_capture_on_commit_callbacks)
     assert order.stripe_charge_id.startswith("ch_offline_")
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
