@@ -42,3 +42,13 @@ def offline_paid_and_delivered(client, settings, capture):
     with capture(execute=True):
         client.post(f"/checkout/offline/{order.stripe_session_id}/")
     return delivered(Order.objects.get(pk=order.pk))
+
+
+def send(client, stripe_api, type, obj, capture):
+    """Stripe sends a signed `type` event about `obj`; its after-commit work runs. Returns (response, event)."""
+    from tests.checkout_helpers import deliver as deliver_event
+
+    event = stripe_api.make_event(type, obj)
+    with capture(execute=True):
+        response = deliver_event(client, event)
+    return response, event

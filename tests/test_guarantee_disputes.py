@@ -9,7 +9,7 @@ from offers import disputes, guarantee, stripe_client
 from offers.models import Order, StripeEvent
 from tests.checkout_helpers import deliver, only_order, post_buy, staff_user
 from tests.factories import offer_page
-from tests.guarantee_helpers import buy_and_pay, delivered, offline_paid_and_delivered
+from tests.guarantee_helpers import buy_and_pay, delivered, offline_paid_and_delivered, send
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 S = Order.Status
@@ -18,11 +18,6 @@ S = Order.Status
 @pytest.fixture
 def paid(stripe_api, django_capture_on_commit_callbacks):
     return buy_and_pay(stripe_api, django_capture_on_commit_callbacks)
-
-
-def send(client, stripe_api, type, obj, capture):
-    with capture(execute=True):
-        return deliver(client, stripe_api.make_event(type, obj))
 
 
 def disputed(client, order, stripe_api, capture):

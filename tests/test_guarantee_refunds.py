@@ -6,7 +6,7 @@ from django.core import mail
 from offers import disputes, guarantee, refunds
 from offers.models import Order, Refund, StripeEvent
 from tests.checkout_helpers import deliver
-from tests.guarantee_helpers import buy_and_pay, delivered, offline_paid_and_delivered, page_path
+from tests.guarantee_helpers import buy_and_pay, delivered, offline_paid_and_delivered, page_path, send
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 S = Order.Status
@@ -15,13 +15,6 @@ S = Order.Status
 @pytest.fixture
 def paid(stripe_api, django_capture_on_commit_callbacks):
     return buy_and_pay(stripe_api, django_capture_on_commit_callbacks)
-
-
-def send(client, stripe_api, type, obj, capture):
-    event = stripe_api.make_event(type, obj)
-    with capture(execute=True):
-        response = deliver(client, event)
-    return response, event
 
 
 def dashboard_refund(stripe_api, order, amount):
