@@ -128,6 +128,8 @@ def retention_date(order):
 
 def why_not_erasable(order):
     """A sentence saying why this order's data must stay for now, or "" when it may be erased."""
+    if order.status == S.PENDING:
+        return f"{order.reference} is still open for payment: cancel it first, so no payment can arrive for it."
     if order.status == S.REFUND_REQUESTED or order.refunds.filter(status__in=OPEN_REFUND_STATUSES).exists():
         return f"{order.reference} has a refund under way: erase it once the refund is done."
     if order.status == S.DISPUTED or order.dispute_status in OPEN_DISPUTE_STATUSES:

@@ -187,10 +187,13 @@ def test_purge_command_is_safe_to_run_from_cron(paid):
     assert Order.objects.get(pk=paid.pk).customer_name == "Erased customer"
 
 
-def test_erasing_an_unpaid_order_keeps_nothing():
+def test_erasing_an_unpaid_order_keeps_nothing_once_it_can_no_longer_be_paid():
     from tests.factories import OrderFactory
 
     order = OrderFactory(company="Engines Ltd", billing_address={"city": "Berlin"})
+    with pytest.raises(privacy.ErasureRefused, match="still open for payment"):
+        privacy.erase(order.pk)
+    Order.objects.filter(pk=order.pk).update(status=S.EXPIRED)
     privacy.erase(order.pk)
     order.refresh_from_db()
     assert order.customer_name == "Erased customer"
