@@ -27,8 +27,18 @@ class EvidenceError(Exception):
 
 
 def _lock_for(dispute):
-    order = order_for_payment_intent(dispute.get("payment_intent"))
-    return Order.objects.select_for_update().get(pk=order.pk)
+    """The disputed order, by its PaymentIntent or else by its charge (older charges have no PaymentIntent)."""
+    charge = dispute.get("charge") or ""
+    if isinstance(charge, dict):
+        charge = charge.get("id") or ""
+    order = Order.objects.filter(stripe_charge_id=charge).first() if charge else None
+    if order is None:
+        order = order_for_payment_intent(dispute.get("payment_intent"))
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if charge and not order.stripe_charge_id:
+        order.stripe_charge_id = charge
+        order.save(update_fields=["stripe_charge_id"])
+    return order
 
 
 def _open(order, dispute, stripe_event):
@@ -156,29 +166,84 @@ def evidence_pack(order):
         "payment and e-mailed with the confirmation; an online withdrawal function is on the order page.",
         "uncategorized_text": (text + ("\n\nRefund policy\n" + policy if policy else ""))[:19000],
     }
+    if order.accepted_at:
+        evidence["refund_refusal_explanation"] = (
+            f"The customer chose to include the delivered demo in their website at {_when(order.accepted_at)}, "
+            "which gives up the guarantee's refund (the button said so); the demo was fully delivered at their "
+            "express request, which ended the withdrawal period."
+        )
     return {"sections": sections, "evidence": evidence}
 
 
-def submit_evidence(order_pk, *, user):
-    """Sends the evidence pack to Stripe and submits it. Raises EvidenceError."""
-    order = Order.objects.get(pk=order_pk)
+def _open_dispute_of(order_pk):
+    """The locked order if its dispute still takes an answer; else EvidenceError saying why not."""
+    order = Order.objects.select_for_update().get(pk=order_pk)
     if order.status != S.DISPUTED or not order.stripe_dispute_id:
         raise EvidenceError(f"{order.reference} has no open dispute.")
-    evidence = evidence_pack(order)["evidence"]
-    try:
-        result = stripe_client.submit_dispute_evidence(
-            order.stripe_dispute_id,
-            evidence,
-            stripe_client.idempotency_key(order, f"evidence-{order.stripe_dispute_id}", order.history.count()),
+    if order.evidence_submitted_at:
+        raise EvidenceError(
+            f"The evidence for {order.reference} was already submitted on {_when(order.evidence_submitted_at)}; "
+            "Stripe takes it once and the bank decides now."
         )
-    except stripe_client.PaymentProviderError as exc:
-        with transaction.atomic():
-            transitions.note(order, f"evidence not submitted: {exc}", trigger="evidence_error", user=user)
-        raise EvidenceError(str(exc)) from exc
+    return order
+
+
+def submit_evidence(order_pk, *, user):
+    """Sends the evidence pack to Stripe and submits it, once. Raises EvidenceError.
+
+    The order row stays locked during the call, so a second click waits and then finds it submitted.
+    """
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_pk)
-        order.evidence_submitted_at = timezone.now()
-        order.dispute_status = result.get("status") or order.dispute_status
-        order.save(update_fields=["evidence_submitted_at", "dispute_status"])
-        transitions.note(order, "dispute evidence submitted to Stripe", trigger="evidence_submitted", user=user)
+        order = _open_dispute_of(order_pk)
+        evidence = evidence_pack(order)["evidence"]
+        try:
+            result = stripe_client.submit_dispute_evidence(
+                order.stripe_dispute_id,
+                evidence,
+                # A failed try leaves a history row, so a retry is a new request under a new key.
+                stripe_client.idempotency_key(order, f"evidence-{order.stripe_dispute_id}", order.history.count()),
+            )
+        except stripe_client.PaymentProviderError as exc:
+            transitions.note(order, f"evidence not submitted: {exc}", trigger="evidence_error", user=user)
+            failure = exc
+        else:
+            failure = None
+            order.evidence_submitted_at = timezone.now()
+            order.dispute_status = result.get("status") or order.dispute_status
+            order.save(update_fields=["evidence_submitted_at", "dispute_status"])
+            transitions.note(order, "dispute evidence submitted to Stripe", trigger="evidence_submitted", user=user)
+    if failure is not None:
+        raise EvidenceError(str(failure)) from failure
+    return order
+
+
+def accept(order_pk, *, user):
+    """Refund instead of fighting: accepts the dispute at Stripe, so the bank returns the money. Raises EvidenceError.
+
+    Stripe refuses a normal refund of a charged-back payment (`charge_disputed`); accepting is the one way.
+    """
+    with transaction.atomic():
+        order = _open_dispute_of(order_pk)
+        try:
+            result = stripe_client.accept_dispute(
+                order.stripe_dispute_id,
+                stripe_client.idempotency_key(order, f"accept-{order.stripe_dispute_id}", order.history.count()),
+            )
+        except stripe_client.PaymentProviderError as exc:
+            transitions.note(order, f"dispute not accepted: {exc}", trigger="dispute_error", user=user)
+            failure = exc
+        else:
+            failure = None
+            status = result.get("status") or "lost"
+            if status == "lost":
+                reason = f"dispute {order.stripe_dispute_id} accepted: the bank returns the money to the customer"
+                transitions.move(order, S.REFUNDED, trigger="dispute_accepted", reason=reason, user=user)
+            else:  # an inquiry closed without a chargeback: no money moved
+                reason = f"dispute {order.stripe_dispute_id} closed ({status})"
+                previous = order.status_before_dispute or S.PAID
+                transitions.move(order, previous, trigger="dispute_closed", reason=reason, user=user)
+            order.dispute_status = status
+            order.save(update_fields=["dispute_status"])
+    if failure is not None:
+        raise EvidenceError(str(failure)) from failure
     return order

@@ -72,6 +72,8 @@ def fulfil(session, *, stripe_event=None, now=None):
             return order
         _record_payment_details(order, session)
         paid_amount = money.from_minor_units(int(session.get("amount_total") or 0), order.currency)
+        order.amount_paid = paid_amount  # a refund never returns more than this, nor less when staff refund all
+        order.save(update_fields=["amount_paid"])
         same_money = paid_amount == order.amount and (session.get("currency") or "").lower() == order.currency.lower()
         if not same_money:
             reason = (
@@ -95,7 +97,33 @@ def fulfil(session, *, stripe_event=None, now=None):
                 order, S.PAID, trigger="payment_received", reason="Checkout Session paid", stripe_event=stripe_event
             )
             emails.queue_paid_emails(order)
+        transaction.on_commit(lambda: record_charge(order.pk))
     logger.info("order fulfilled", extra={"order": order.reference, "status": order.status})
+    return order
+
+
+def record_charge(order_pk):
+    """Stores the payment's charge id (the PaymentIntent's `latest_charge`), by which disputes and charges match.
+
+    The Checkout Session names only the PaymentIntent, so this asks Stripe once; when it cannot be reached the
+    id stays empty and the next dispute or refund event that names the charge fills it.
+    """
+    from offers import stripe_client
+
+    order = Order.objects.get(pk=order_pk)
+    if order.stripe_charge_id or not order.stripe_payment_intent_id:
+        return order
+    try:
+        intent = stripe_client.retrieve_payment_intent(order.stripe_payment_intent_id)
+    except stripe_client.PaymentProviderError as exc:
+        logger.warning("charge id not recorded", extra={"order": order.reference, "error": str(exc)})
+        return order
+    charge = intent.get("latest_charge") or ""
+    if isinstance(charge, dict):
+        charge = charge.get("id") or ""
+    if charge:
+        Order.objects.filter(pk=order.pk, stripe_charge_id="").update(stripe_charge_id=charge)
+        order.stripe_charge_id = charge
     return order
 
 

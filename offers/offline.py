@@ -163,6 +163,12 @@ class OfflineBackend:
 
     def _create_refund(self, params):
         intent = self.retrieve_payment_intent(params["payment_intent"])
+        dispute = _get("dispute", intent.get("disputed") or "")
+        if dispute and dispute["status"] != "won":
+            raise stripe_client.PaymentProviderError(
+                f"Charge {intent['latest_charge']} has been charged back; cannot issue a refund.",
+                code="charge_disputed",
+            )
         left = intent["amount_received"] - intent["amount_refunded"]
         amount = int(params.get("amount", left))
         if left <= 0:
@@ -207,10 +213,79 @@ class OfflineBackend:
         intent = self.retrieve_payment_intent(payment_intent_id)
         return [_get("refund", refund_id) for refund_id in reversed(intent["refunds"])]
 
+    def retrieve_dispute(self, dispute_id):
+        dispute = _get("dispute", dispute_id)
+        if dispute is None:
+            raise _missing("dispute", dispute_id)
+        return dispute
+
     def update_dispute(self, dispute_id, params, key):
-        raise stripe_client.PaymentProviderError(
-            "Offline mode has no disputes.", code="resource_missing", http_status=404
-        )
+        return _idempotent(key, {"dispute": dispute_id, **params}, lambda: self._update_dispute(dispute_id, params))
+
+    def _update_dispute(self, dispute_id, params):
+        dispute = self.retrieve_dispute(dispute_id)
+        if dispute["status"] not in OPEN_DISPUTE:
+            raise stripe_client.PaymentProviderError(
+                f"This dispute is {dispute['status']}: its evidence can no longer be changed."
+            )
+        dispute["evidence"].update(params.get("evidence") or {})
+        if params.get("submit"):
+            dispute["status"] = "under_review"
+            dispute["evidence_details"]["submission_count"] += 1
+        return _put("dispute", dispute)
+
+    def close_dispute(self, dispute_id, key):
+        return _idempotent(key, {"dispute": dispute_id, "close": True}, lambda: self._close_dispute(dispute_id))
+
+    def _close_dispute(self, dispute_id):
+        dispute = self.retrieve_dispute(dispute_id)
+        if dispute["status"] not in OPEN_DISPUTE:
+            raise stripe_client.PaymentProviderError(f"This dispute cannot be closed: it is {dispute['status']}.")
+        dispute["status"] = "lost"
+        _put("dispute", dispute)
+        transaction.on_commit(lambda: emit("charge.dispute.closed", dispute))
+        return dispute
+
+
+OPEN_DISPUTE = frozenset({"needs_response", "warning_needs_response"})
+
+
+def open_dispute(payment_intent_id, reason="product_unacceptable"):
+    """The buyer's bank opens a dispute (for the demo): `charge.dispute.created` is emitted."""
+    intent = OfflineBackend().retrieve_payment_intent(payment_intent_id)
+    dispute = _put(
+        "dispute",
+        {
+            "id": _new_id("dp"),
+            "object": "dispute",
+            "amount": intent["amount_received"] - intent["amount_refunded"],
+            "currency": intent["currency"],
+            "charge": intent["latest_charge"],
+            "payment_intent": intent["id"],
+            "reason": reason,
+            "status": "needs_response",
+            "evidence": {},
+            "evidence_details": {"submission_count": 0, "due_by": int(time.time()) + 7 * 86400},
+            "metadata": {},
+            "created": int(time.time()),
+            "livemode": False,
+        },
+    )
+    intent["disputed"] = dispute["id"]
+    _put("payment_intent", intent)
+    emit("charge.dispute.created", dispute)
+    return dispute
+
+
+def decide_dispute(dispute_id, *, won):
+    """The bank decides a dispute under review (for the demo): `charge.dispute.closed` is emitted."""
+    dispute = OfflineBackend().retrieve_dispute(dispute_id)
+    if dispute["status"] in ("won", "lost"):
+        return dispute
+    dispute["status"] = "won" if won else "lost"
+    _put("dispute", dispute)
+    emit("charge.dispute.closed", dispute)
+    return dispute
 
 
 def pay(session_id):

@@ -15,13 +15,13 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from offers import disputes, fulfilment, guarantee, refunds, transitions, webhooks
+from offers import deadlines, disputes, fulfilment, guarantee, privacy_admin, refunds, transitions, webhooks
 from offers.models import Order, StripeEvent
 
 
@@ -40,11 +40,57 @@ register_permission_policy(StripeEvent, RecordPermissionPolicy(StripeEvent))
 
 class OrderFilterSet(WagtailFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Order.Status.choices)
+    deadline = django_filters.ChoiceFilter(
+        label="Delivery deadline",
+        choices=[("due_soon", "Due soon (not delivered)"), ("missed", "Missed (not delivered)")],
+        method="filter_deadline",
+    )
+    refund_kind = django_filters.ChoiceFilter(
+        label="Refunded as",
+        choices=[*refunds.KIND_LABELS.items(), ("elsewhere", "Refunded elsewhere (Stripe dashboard)")],
+        method="filter_refund_kind",
+    )
     slot_date = django_filters.DateFromToRangeFilter(label="Slot date", widget=DateRangePickerWidget)
 
     class Meta:
         model = Order
         fields = ["status", "slot_date"]
+
+    def filter_deadline(self, queryset, name, value):
+        selected = {"due_soon": deadlines.due_soon, "missed": deadlines.missed}.get(value)
+        return selected(queryset) if selected else queryset
+
+    def filter_refund_kind(self, queryset, name, value):
+        if value == "elsewhere":
+            return queryset.filter(refund_kind="", amount_refunded__gt=0)
+        return queryset.filter(refund_kind=value) if value else queryset
+
+
+class DeadlineColumn(Column):
+    """The delivery deadline, flagged when it is near or missed and the demo is not delivered."""
+
+    cell_template_name = "guarantee/admin/deadline_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["flag"] = deadlines.state(instance)
+        return context
+
+
+class OrderIndexView(IndexView):
+    """The orders listing, with the refund report; filtered by deadline it is sorted by deadline."""
+
+    def get_ordering(self):
+        if self.request.GET.get("deadline") and not self.request.GET.get("ordering"):
+            return "delivery_deadline"
+        return super().get_ordering()
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["refund_report"] = refunds.report()
+        context["deadlines_due_soon"] = deadlines.due_soon().count()
+        context["deadlines_missed"] = deadlines.missed().count()
+        return context
 
 
 class OrderInspectView(InspectView):
@@ -73,6 +119,7 @@ class OrderInspectView(InspectView):
                 HeaderButton("Cancel order", url=reverse("order:cancel", args=[order.pk]), icon_name="cross")
             )
         buttons.extend(guarantee_buttons(self.request.user, order, policy))
+        buttons.extend(privacy_admin.buttons(self.request.user, order, policy))
         return buttons
 
 
@@ -179,8 +226,28 @@ def dispute_evidence(request, pk):
         else:
             messages.success(request, f"Evidence for {order.reference} submitted to Stripe.")
         return redirect(inspect_url)
-    context = {"order": order, "inspect_url": inspect_url, **disputes.evidence_pack(order)}
+    policy = OrderViewSet.permission_policy_for(Order)
+    context = {
+        "order": order,
+        "inspect_url": inspect_url,
+        "can_refund": policy.user_has_permission(request.user, "refund"),
+        **disputes.evidence_pack(order),
+    }
     return TemplateResponse(request, "guarantee/admin/order_evidence.html", context)
+
+
+def accept_dispute(request, pk):
+    """Refund instead (POST, from the evidence page's confirmation): the dispute is accepted at Stripe."""
+    order, inspect_url = _guarded(request, pk, "refund")
+    if request.method != "POST":
+        return redirect(reverse("order:evidence", args=[order.pk]))
+    try:
+        order = disputes.accept(order.pk, user=request.user)
+    except disputes.EvidenceError as exc:
+        messages.error(request, f"Dispute not accepted: {exc}")
+    else:
+        messages.success(request, f"{order.reference}: dispute accepted, the bank returns the money to the customer.")
+    return redirect(inspect_url)
 
 
 def cancel_order(request, pk):
@@ -208,6 +275,8 @@ class OrderViewSet(ModelViewSet):
     name = "order"
     icon = "list-ul"
     menu_label = "Orders"
+    index_view_class = OrderIndexView
+    index_template_name = "guarantee/admin/order_index.html"
     inspect_view_enabled = True
     inspect_view_class = OrderInspectView
     copy_view_enabled = False
@@ -217,7 +286,7 @@ class OrderViewSet(ModelViewSet):
         "customer_email",
         Column("status", label="Status", accessor="get_status_display"),
         DateColumn("slot_date", label="Slot"),
-        Column("delivery_deadline", label="Deliver by", sort_key="delivery_deadline"),
+        DeadlineColumn("delivery_deadline", label="Deliver by", sort_key="delivery_deadline"),
         Column("amount_display", label="Amount"),
         DateColumn("created_at", label="Ordered"),
     ]
@@ -315,6 +384,8 @@ class OrderViewSet(ModelViewSet):
             path("deliver/<int:pk>/", deliver_order, name="deliver"),
             path("refund/<int:pk>/", refund_order, name="refund"),
             path("evidence/<int:pk>/", dispute_evidence, name="evidence"),
+            path("accept-dispute/<int:pk>/", accept_dispute, name="accept_dispute"),
+            *privacy_admin.urlpatterns(),
         ]
 
 

@@ -39,6 +39,37 @@ WITHDRAWAL_DAYS = 14
 COUNTED = frozenset({"succeeded", "pending", "requires_action"})
 
 
+KIND_LABELS = {
+    WITHDRAWAL: "Withdrawals (statutory)",
+    GUARANTEE: "Guarantee refunds",
+    MISSED_DEADLINE: "Missed delivery deadlines",
+    STAFF: "Staff refunds",
+}
+
+
+def report(queryset=None):
+    """Refunded orders counted apart by why they were refunded: [(label, kind, orders, amounts by currency)].
+
+    Withdrawals are a statutory right, the guarantee is the offer's promise: the books keep them apart.
+    """
+    from django.db.models import Count, Sum
+
+    queryset = Order.objects.all() if queryset is None else queryset
+    rows = (
+        queryset.filter(amount_refunded__gt=0)
+        .values("refund_kind", "currency")
+        .annotate(orders=Count("pk"), total=Sum("amount_refunded"))
+        .order_by("refund_kind", "currency")
+    )
+    lines = []
+    for kind, label in [*KIND_LABELS.items(), ("", "Refunded elsewhere (Stripe dashboard)")]:
+        mine = [row for row in rows if row["refund_kind"] == kind]
+        if mine:
+            amounts = ", ".join(money.format_money(row["total"], row["currency"]) for row in mine)
+            lines.append((label, kind, sum(row["orders"] for row in mine), amounts))
+    return lines
+
+
 class RefundError(Exception):
     """The refund could not be made now (Stripe unreachable or refused); nothing moved, it can be retried."""
 
@@ -82,15 +113,21 @@ def deadline_missed(order, now=None):
     return order.status in (S.PAID, S.IN_PROGRESS) and order.delivered_at is None and now > order.delivery_deadline
 
 
+def amount_paid(order):
+    """What the customer paid: the order's amount, unless Stripe took a different one (an order in review)."""
+    return order.amount if order.amount_paid is None else order.amount_paid
+
+
 def amount_left(order):
-    return max(order.amount - order.amount_refunded, Decimal(0))
+    return max(amount_paid(order) - order.amount_refunded, Decimal(0))
 
 
 def policy_amount(order, kind, *, full=False):
     """What a refund of `kind` returns: everything for a withdrawal or a missed deadline, else the policy's share."""
-    minor = money.to_minor_units(order.amount, order.currency)
-    if not (full or kind in FULL_REFUND_KINDS):
-        minor = minor * order.refund_percentage // 100  # rounded down: never more than the policy says
+    if full or kind in FULL_REFUND_KINDS:
+        return amount_left(order)
+    minor = money.to_minor_units(order.amount, order.currency) * order.refund_percentage // 100
+    # Rounded down: never more than the policy says.
     return min(money.from_minor_units(minor, order.currency), amount_left(order))
 
 
@@ -185,8 +222,11 @@ def sync(order_pk, *, stripe_event=None, user=None):
         )
         changed = total != order.amount_refunded
         order.amount_refunded = total
-        order.save(update_fields=["amount_refunded"])
-        if total >= order.amount:
+        charge = next((d["charge"] for d in remote if isinstance(d.get("charge"), str)), "")
+        if charge and not order.stripe_charge_id:
+            order.stripe_charge_id = charge  # when the PaymentIntent could not be asked at payment
+        order.save(update_fields=["amount_refunded", "stripe_charge_id"])
+        if total >= amount_paid(order):
             target = S.REFUNDED
         elif total > 0:
             target = S.PARTIALLY_REFUNDED
@@ -196,7 +236,7 @@ def sync(order_pk, *, stripe_event=None, user=None):
             _moved_to_refunded(order, target, total, stripe_event, user)
         if newly_failed:
             reason = ", ".join(f"{d['id']}: {d.get('failure_reason') or 'failed'}" for d in newly_failed)
-            if order.status in (S.REFUNDED, S.PARTIALLY_REFUNDED) and total < order.amount:
+            if order.status in (S.REFUNDED, S.PARTIALLY_REFUNDED) and total < amount_paid(order):
                 transitions.move(
                     order, S.REFUND_REQUESTED, trigger="refund_failed", reason=reason, stripe_event=stripe_event
                 )

@@ -112,6 +112,9 @@ class StripeBackend:
             "update_dispute", self.client.v1.disputes.update, dispute_id, params, {"idempotency_key": key}
         )
 
+    def close_dispute(self, dispute_id, key):
+        return self._call("close_dispute", self.client.v1.disputes.close, dispute_id, None, {"idempotency_key": key})
+
 
 def backend():
     if is_offline():
@@ -156,6 +159,11 @@ def list_refunds(payment_intent_id):
 
 def submit_dispute_evidence(dispute_id, evidence, key, *, submit=True):
     return backend().update_dispute(dispute_id, {"evidence": dict(evidence), "submit": submit}, key)
+
+
+def accept_dispute(dispute_id, key):
+    """Accepts (closes) a dispute: the cardholder keeps the money. This is how a disputed payment is refunded."""
+    return backend().close_dispute(dispute_id, key)
 
 
 def construct_event(payload: bytes, sig_header: str | None):

@@ -77,6 +77,7 @@ TABLE = (
     _row(PAID_STATES, S.PARTIALLY_REFUNDED, "refund_succeeded", "Stripe reports part of the payment refunded"),
     _row(PAID_STATES, S.DISPUTED, "dispute_opened", "the buyer's bank opened a dispute"),
     _row({S.DISPUTED}, S.REFUNDED, "dispute_closed", "dispute lost: the money is gone"),
+    _row({S.DISPUTED}, S.REFUNDED, "dispute_accepted", "staff refunded instead: the dispute is accepted"),
     *(
         _row({S.DISPUTED}, state, "dispute_closed", "dispute won: back where it was")
         for state in sorted(PAID_STATES - {S.DISPUTED})

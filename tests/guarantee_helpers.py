@@ -28,3 +28,27 @@ def page_path(order):
 
 def delivered(order, staff=None, now=None, url="https://demo.example/ada/"):
     return guarantee.deliver(order.pk, url, user=staff, now=now)
+
+
+def offline_paid_and_delivered(client, settings, capture):
+    """Offline payment mode (as in `make run`): an order bought, paid on the stand-in page and delivered."""
+    from tests.checkout_helpers import only_order, post_buy
+
+    settings.STRIPE_OFFLINE = True
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    post_buy(client, offer_page())
+    order = only_order()
+    with capture(execute=True):
+        client.post(f"/checkout/offline/{order.stripe_session_id}/")
+    return delivered(Order.objects.get(pk=order.pk))
+
+
+def send(client, stripe_api, type, obj, capture):
+    """Stripe sends a signed `type` event about `obj`; its after-commit work runs. Returns (response, event)."""
+    from tests.checkout_helpers import deliver as deliver_event
+
+    event = stripe_api.make_event(type, obj)
+    with capture(execute=True):
+        response = deliver_event(client, event)
+    return response, event

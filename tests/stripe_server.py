@@ -29,6 +29,7 @@ import stripe
 from stripe._request_options import RequestOptions
 from stripe.params import (
     ChargeRetrieveParams,
+    DisputeCloseParams,
     DisputeRetrieveParams,
     DisputeUpdateParams,
     EventRetrieveParams,
@@ -171,6 +172,44 @@ def _check_value(value, annotation, module, full):
     if _is_plain_int(annotation) and not re.fullmatch(r"-?\d+", str(value)):
         raise StripeAPIError(
             400, f"Invalid integer: {value}", code="parameter_invalid_integer", param=full, store=False
+        )
+
+
+# Disputes: evidence fields that take an uploaded file's id rather than text, and Stripe's length limits.
+OPEN_DISPUTE_STATUSES = frozenset({"needs_response", "warning_needs_response"})
+EVIDENCE_FILE_FIELDS = frozenset(
+    {
+        "cancellation_policy",
+        "customer_communication",
+        "customer_signature",
+        "duplicate_charge_documentation",
+        "receipt",
+        "refund_policy",
+        "service_documentation",
+        "shipping_documentation",
+        "uncategorized_file",
+    }
+)
+EVIDENCE_FIELD_MAX = 20_000
+EVIDENCE_TOTAL_MAX = 150_000
+
+
+def _check_evidence(evidence):
+    total = 0
+    for name, value in evidence.items():
+        if not isinstance(value, str):
+            continue  # nested objects (appeal, enhanced_evidence) were checked against their schema
+        full = f"evidence[{name}]"
+        if name in EVIDENCE_FILE_FIELDS and value and not value.startswith("file_"):
+            raise StripeAPIError(400, f"No such file upload: '{value}'", code="resource_missing", param=full)
+        if len(value) > EVIDENCE_FIELD_MAX:
+            raise StripeAPIError(
+                400, f"{full} must be at most {EVIDENCE_FIELD_MAX} characters.", code="parameter_invalid", param=full
+            )
+        total += len(value)
+    if total > EVIDENCE_TOTAL_MAX:
+        raise StripeAPIError(
+            400, f"The evidence may have at most {EVIDENCE_TOTAL_MAX} characters in all.", param="evidence"
         )
 
 
@@ -405,6 +444,7 @@ class FakeStripe:
             ("GET", r"/v1/refunds/(?P<id>[^/]+)", RefundRetrieveParams, self._getter("refunds")),
             ("GET", r"/v1/disputes/(?P<id>[^/]+)", DisputeRetrieveParams, self._getter("disputes")),
             ("POST", r"/v1/disputes/(?P<id>[^/]+)", DisputeUpdateParams, self._update_dispute),
+            ("POST", r"/v1/disputes/(?P<id>[^/]+)/close", DisputeCloseParams, self._close_dispute),
             ("GET", r"/v1/events/(?P<id>[^/]+)", EventRetrieveParams, self._getter("events")),
         ]
         for route_method, pattern, schema, handler in routes:
@@ -544,6 +584,11 @@ class FakeStripe:
                 charge = self._getter("charges")(params, params["charge"])
             else:
                 raise StripeAPIError(400, "One of `charge` or `payment_intent` is required.", code="parameter_missing")
+            if any(d["charge"] == charge["id"] and d["status"] != "won" for d in self.disputes.values()):
+                # A charged-back payment is refunded through the dispute (accept it), never twice.
+                raise StripeAPIError(
+                    400, f"Charge {charge['id']} has been charged back; cannot issue a refund.", code="charge_disputed"
+                )
             left = charge["amount"] - charge["amount_refunded"]
             if left <= 0:
                 raise StripeAPIError(
@@ -596,11 +641,30 @@ class FakeStripe:
         with self.lock:
             if dispute["status"] in {"won", "lost"}:
                 raise StripeAPIError(400, "This dispute is already closed.", code="dispute_already_closed")
+            if dispute["status"] not in OPEN_DISPUTE_STATUSES:
+                # Once evidence is submitted Stripe takes no further changes: the bank decides.
+                raise StripeAPIError(
+                    400,
+                    f"This dispute's evidence was already submitted (status {dispute['status']}); it cannot be updated.",
+                    param="evidence",
+                )
+            _check_evidence(params.get("evidence", {}))
             dispute["evidence"].update(params.get("evidence", {}))
             dispute["metadata"].update(params.get("metadata", {}))
             if params.get("submit") == "true":
                 dispute["status"] = "under_review"
                 dispute["evidence_details"]["submission_count"] += 1
+            return dispute
+
+    def _close_dispute(self, params, id):
+        """Accepting the dispute: the cardholder keeps the money, the dispute is lost."""
+        dispute = self._getter("disputes")(params, id)
+        with self.lock:
+            if dispute["status"] not in OPEN_DISPUTE_STATUSES:
+                raise StripeAPIError(
+                    400, f"This dispute cannot be closed: its status is {dispute['status']}.", param="dispute"
+                )
+            dispute["status"] = "lost"
             return dispute
 
     # HTTP

@@ -261,6 +261,19 @@ def test_no_withdrawal_function_once_delivered(client, paid):
     assert order.withdrawn_at is None
 
 
+def test_no_withdrawal_function_once_fourteen_days_have_passed_undelivered(client, paid, stripe_api):
+    deadline = refunds.withdrawal_deadline(paid)
+    path = page_path(paid)
+    with mock.patch("django.utils.timezone.now", return_value=deadline - timedelta(seconds=1)):
+        assert "Withdraw from contract here" in client.get(path).content.decode()
+    with mock.patch("django.utils.timezone.now", return_value=deadline + timedelta(seconds=1)):
+        assert "Withdraw from contract here" not in client.get(path).content.decode()
+        assert client.post(path + "withdraw/", {"confirm": "yes"}).status_code == 409
+    order = Order.objects.get(pk=paid.pk)
+    assert order.withdrawn_at is None
+    assert stripe_api.refunds == {}
+
+
 def test_missed_delivery_deadline_gives_a_full_refund_claim(
     client, paid, stripe_api, django_capture_on_commit_callbacks
 ):

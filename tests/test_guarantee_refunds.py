@@ -6,7 +6,7 @@ from django.core import mail
 from offers import disputes, guarantee, refunds
 from offers.models import Order, Refund, StripeEvent
 from tests.checkout_helpers import deliver
-from tests.guarantee_helpers import buy_and_pay, delivered, page_path
+from tests.guarantee_helpers import buy_and_pay, delivered, offline_paid_and_delivered, page_path, send
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 S = Order.Status
@@ -15,13 +15,6 @@ S = Order.Status
 @pytest.fixture
 def paid(stripe_api, django_capture_on_commit_callbacks):
     return buy_and_pay(stripe_api, django_capture_on_commit_callbacks)
-
-
-def send(client, stripe_api, type, obj, capture):
-    event = stripe_api.make_event(type, obj)
-    with capture(execute=True):
-        response = deliver(client, event)
-    return response, event
 
 
 def dashboard_refund(stripe_api, order, amount):
@@ -197,17 +190,7 @@ def test_evidence_pack_is_assembled_from_stored_data_and_submitted(
 
 
 def test_offline_mode_refunds_through_the_same_webhook_path(client, settings, django_capture_on_commit_callbacks):
-    from tests.checkout_helpers import only_order, post_buy
-    from tests.factories import offer_page
-
-    settings.STRIPE_OFFLINE = True
-    settings.STRIPE_SECRET_KEY = ""
-    settings.STRIPE_WEBHOOK_SECRET = ""
-    post_buy(client, offer_page())
-    order = only_order()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/checkout/offline/{order.stripe_session_id}/")
-    order = delivered(Order.objects.get(pk=order.pk))
+    order = offline_paid_and_delivered(client, settings, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(page_path(order) + "refund/", {"confirm": "yes"})
     order.refresh_from_db()

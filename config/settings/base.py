@@ -284,6 +284,13 @@ STRIPE_OFFLINE = env_bool("STRIPE_OFFLINE", False)
 STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT", "10"))
 STRIPE_TAX_RATE_ID = env("STRIPE_TAX_RATE_ID", "")
 
+# Orders (issue 5) and privacy (issue 6).
+# Staff are warned this long before an undelivered order misses its delivery deadline;
+# the orders listing highlights the same window.
+DELIVERY_DEADLINE_WARNING_MINUTES = int(env("DELIVERY_DEADLINE_WARNING_MINUTES", "120"))
+# After an erasure, what invoices legally require is kept this many years, then purged.
+PERSONAL_DATA_RETENTION_YEARS = int(env("PERSONAL_DATA_RETENTION_YEARS", "10"))
+
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }

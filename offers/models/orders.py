@@ -121,12 +121,26 @@ class Order(models.Model):
     refund_attempt = models.PositiveSmallIntegerField(default=1)
     refund_failure = models.CharField(max_length=300, blank=True)
     amount_refunded = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    amount_paid = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What Stripe took, in minor units of the order's currency; differs from the amount only in review.",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     stripe_dispute_id = models.CharField(max_length=255, blank=True)
     dispute_status = models.CharField(max_length=40, blank=True)
     evidence_submitted_at = models.DateTimeField(null=True, blank=True)
     deadline_warning_sent_at = models.DateTimeField(null=True, blank=True)
     deadline_missed_at = models.DateTimeField(null=True, blank=True)
+
+    # Privacy (issue 6): erasure anonymises at once; what invoices need is purged after the retention date.
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True)
+    invoice_data_retained_until = models.DateField(
+        null=True, blank=True, help_text="After this date the name, billing address and tax ids are purged."
+    )
+    invoice_data_purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -135,6 +149,8 @@ class Order(models.Model):
             ("deliver_order", "Can start work on and deliver an order"),
             ("refund_order", "Can refund an order"),
             ("dispute_order", "Can submit dispute evidence for an order"),
+            ("export_personal_data", "Can export a customer's personal data"),
+            ("erase_personal_data", "Can erase a customer's personal data"),
         ]
 
     def __str__(self):
