@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('offers', '0003_guarantee'),
+        ('offers', '0004_banner_click_days'),
     ]
 
     operations = [
