@@ -121,3 +121,24 @@ def buy_and_pay(page, site):
     page.locator("button.button--buy").click()
     page.wait_for_url("**/checkout/return/**")
     return only_order()
+
+
+def bar_banner(headline, published=True):
+    """A slim-bar banner on every page for the demo offer: published now, or only a draft revision."""
+    from offers.models import OfferBanner, OfferPage
+    from tests.factories import publish
+
+    banner = OfferBanner(
+        headline=headline,
+        cta_text="See the dates",
+        offer_page=OfferPage.objects.get(),
+        placement=OfferBanner.Placement.BAR,
+        targeting=OfferBanner.Targeting.ALL,
+        live=published,
+    )
+    banner.save()
+    if published:
+        publish(banner)
+    else:
+        banner.save_revision()
+    return banner

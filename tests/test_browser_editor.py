@@ -9,9 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from learn.models import ArticlePage
-from offers.models import OfferBanner, OfferPage, Order
-from tests.browser_fixtures import ARTICLE_PATH, BrowserProblems, buy_and_pay
-from tests.factories import publish
+from offers.models import Order
+from tests.browser_fixtures import ARTICLE_PATH, BrowserProblems, bar_banner, buy_and_pay
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -70,16 +69,7 @@ def test_editor_adds_a_key_point_previews_publishes_and_sees_it_live(page, live_
 
 
 def test_editor_schedules_a_banner_for_later_and_it_is_not_live_yet(page, live_demo_site):
-    banner = OfferBanner(
-        headline="Booking for spring is open",
-        cta_text="See the dates",
-        offer_page=OfferPage.objects.get(),
-        placement=OfferBanner.Placement.BAR,
-        targeting=OfferBanner.Targeting.ALL,
-        live=False,
-    )
-    banner.save()
-    banner.save_revision()
+    banner = bar_banner("Booking for spring is open", published=False)
     sign_in(page, live_demo_site)
 
     page.goto(f"{live_demo_site}/admin/snippets/offers/offerbanner/edit/{banner.pk}/")
@@ -138,14 +128,6 @@ def test_staff_deliver_an_order_and_the_customer_refunds_it_on_the_order_page(pa
 
 def test_a_published_banner_shows_at_once(page, live_demo_site):
     """The control for the scheduled banner: the same banner published now is on the site."""
-    banner = OfferBanner(
-        headline="Booking for spring is open",
-        cta_text="See the dates",
-        offer_page=OfferPage.objects.get(),
-        placement=OfferBanner.Placement.BAR,
-        targeting=OfferBanner.Targeting.ALL,
-    )
-    banner.save()
-    publish(banner)
+    bar_banner("Booking for spring is open")
     page.goto(live_demo_site + "/")
     expect(page.get_by_text("Booking for spring is open")).to_be_visible()

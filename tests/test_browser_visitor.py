@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from offers.models import DemoPackage, OfferBanner, OfferPage, Order, SlotHold
+from offers.models import DemoPackage, Order, SlotHold
 from tests.browser_fixtures import (
     ARTICLE_PATH,
     BUY_PATH,
@@ -14,12 +14,12 @@ from tests.browser_fixtures import (
     PHONE,
     BrowserProblems,
     assert_no_sideways_scroll,
+    bar_banner,
     check_page,
     fill_buy_form,
     tab_to,
 )
 from tests.checkout_helpers import BUYER, only_order
-from tests.factories import publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -170,15 +170,7 @@ def test_on_a_phone_no_page_scrolls_sideways_and_buy_is_never_covered(page, shop
     Banners never show on their own offer page or the checkout pages, so what
     could cover the Buy button there is the site's own header and layout.
     """
-    banner = OfferBanner(
-        headline="Two seats left this week",
-        cta_text="Book yours",
-        offer_page=OfferPage.objects.get(),
-        placement=OfferBanner.Placement.BAR,
-        targeting=OfferBanner.Targeting.ALL,
-    )
-    banner.save()
-    publish(banner)
+    bar_banner("Two seats left this week")
     page.set_viewport_size(PHONE)
     for name, path in [
         ("home", "/"),
