@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.csp import CSP
 
 
 class AdminContentSecurityPolicyMiddleware:
@@ -20,6 +21,11 @@ class AdminContentSecurityPolicyMiddleware:
     hosts, no plugins, forms post only here or to Stripe). The admin is only
     reachable by signed-in staff, and Wagtail escapes what editors enter.
 
+    A preview is rendered by a second, dummy request for the page's own URL
+    (Wagtail's make_preview_request) that runs through this stack too: it
+    keeps the public policy, so the preview shows what the policy would
+    block, except that the admin may frame it.
+
     Place it after ContentSecurityPolicyMiddleware so that it sees the response
     first and the CSP middleware builds the header from the config it set.
     """
@@ -32,6 +38,10 @@ class AdminContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if self.admin_prefix is None:
             self.admin_prefix = reverse("wagtailadmin_home")
-        if request.path_info.startswith(self.admin_prefix) and not hasattr(response, "_csp_config"):
+        if hasattr(response, "_csp_config"):
+            return response
+        if getattr(request, "is_dummy", False):
+            response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+        elif request.path_info.startswith(self.admin_prefix):
             response._csp_config = settings.SECURE_CSP_ADMIN
         return response

@@ -34,14 +34,19 @@ ACTIONS = {
 
 
 def private(view):
-    """Never cached, never indexed, no referrer leaking the token."""
+    """Never cached, never indexed, no referrer leaking the token to another site.
+
+    same-origin rather than no-referrer: under no-referrer browsers send
+    `Origin: null` with the confirmation form's POST, which Django's CSRF
+    check rightly refuses, so no customer could confirm an action.
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         response = never_cache(view)(request, *args, **kwargs)
         response["Cache-Control"] = "no-store, private"
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapper

@@ -91,7 +91,7 @@ def test_order_page_is_private_and_offers_both_choices_after_delivery(client, pa
     body = response.content.decode()
     assert response["Cache-Control"].startswith("no-store")
     assert "noindex" in response["X-Robots-Tag"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "https://demo.example/ada/" in body
     assert "I like it: include it in my website" in body
     assert "give up the refund" in body

@@ -179,3 +179,17 @@ def test_repeated_wrong_admin_passwords_lock_the_login_out(client, staff_user, t
 def test_tests_can_still_sign_users_in_directly(client, staff_user, throttled):
     client.force_login(staff_user)
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_page_preview_keeps_the_public_policy_but_may_be_framed_by_the_admin(admin_client):
+    """Wagtail renders previews through a dummy request for the page's own URL; its preview panel frames them."""
+    from wagtail.models import Site
+
+    home = Site.objects.get(is_default_site=True).root_page
+    response = admin_client.get(f"/admin/pages/{home.pk}/view_draft/")
+    assert response.status_code == 200
+    directives = csp_directives(response)
+    assert directives["frame-ancestors"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
