@@ -67,7 +67,9 @@ def test_dismissed_banner_stays_away_on_other_articles_and_after_reload(page, li
 def test_reader_buys_through_the_banner_and_sees_the_order_paid(page, shop):
     problems = BrowserProblems(page)
     page.goto(shop + ARTICLE_PATH)
-    page.locator("aside.offer-banner--inline a.offer-banner__cta").click()
+    banner_link = page.locator("aside.offer-banner--inline a.offer-banner__cta")
+    banner_id = int(banner_link.get_attribute("href").strip("/").split("/")[-1])
+    banner_link.click()
     page.wait_for_url(f"**{OFFER_PATH}*")
     page.locator("a.button--buy").first.click()
     page.wait_for_url(f"**{BUY_PATH}*")
@@ -90,6 +92,8 @@ def test_reader_buys_through_the_banner_and_sees_the_order_paid(page, shop):
     expect(page.locator("h1")).to_contain_text("Thank you, Ada")
     expect(page.locator("main")).to_contain_text(f"Your order {order.reference} is paid.")
     assert order.status == Order.Status.PAID
+    # The banner's link went through /go/<id>/, so the order remembers which banner sold it.
+    assert order.banner_id == banner_id
     problems.assert_none("purchase through the banner")
 
 
