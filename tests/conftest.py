@@ -37,7 +37,7 @@ def _require_marked_services(request):
         missing_service("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
 
 
-pytest_plugins = ["tests.conftest_stripe"]
+pytest_plugins = ["tests.conftest_stripe", "tests.ops_services"]
 
 
 @pytest.fixture(autouse=True)
