@@ -11,7 +11,8 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/
 	command -v $$p >/dev/null 2>&1 || [ -x "$$p" ] || continue; \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
-.PHONY: run serve test test-browser browser-deps lint bench install install-dev requirements demo clean check-python
+.PHONY: run serve test test-browser browser-deps lint bench install install-dev requirements demo clean check-python \
+	fault-check scale-check backup restore
 
 check-python:
 	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
@@ -58,6 +59,16 @@ serve: install
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Faults and two app servers on loopback. Both start a PostgreSQL cluster (initdb
+# into a temporary directory), a redis-server and gunicorn processes of their own
+# on free ports, so they need Debian's postgresql and redis-server packages and
+# never touch a running database or cache.
+fault-check: install-dev
+	$(PY) -m pytest tests/test_ops_faults.py -v $(PYTEST_ARGS)
+
+scale-check: install-dev
+	$(PY) -m pytest tests/test_ops_scale.py -v $(PYTEST_ARGS)
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own
 # browser here) and inject axe-core from npm.

@@ -31,6 +31,8 @@ def missing_service(reason):
 
 @pytest.fixture(autouse=True)
 def _require_marked_services(request):
+    if "ops_stack" in request.fixturenames:
+        return  # starts a PostgreSQL and a Redis of its own (tests/ops_services.py)
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):

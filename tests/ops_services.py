@@ -10,6 +10,7 @@ because migrating a fresh PostgreSQL database is the slow part.
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,9 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -208,6 +211,21 @@ class Answer:
     status: int
     body: str
     headers: dict
+    cookies: dict
+
+    def form_token(self):
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.body).group(1)
+
+
+def _answer(response, status):
+    cookies = {}
+    for header in response.headers.get_all("Set-Cookie") or []:
+        cookies.update({name: morsel.value for name, morsel in SimpleCookie(header).items()})
+    return Answer(status, response.read().decode(errors="replace"), dict(response.headers), cookies)
+
+
+def cookie_header(cookies):
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -223,9 +241,9 @@ def http(url, body=None, headers=None, timeout=20):
     request = urllib.request.Request(url, data=body, headers=headers or {})
     try:
         with _opener.open(request, timeout=timeout) as response:
-            return Answer(response.status, response.read().decode(errors="replace"), dict(response.headers))
+            return _answer(response, response.status)
     except urllib.error.HTTPError as error:
-        return Answer(error.code, error.read().decode(errors="replace"), dict(error.headers))
+        return _answer(error, error.code)
 
 
 def wait_until(condition, timeout=30, interval=0.2):
@@ -272,6 +290,10 @@ def ops_stack():
         )
         manage(env, "migrate", "--noinput")
         manage(env, "load_demo_content")
+        manage(
+            {**env, "DJANGO_SUPERUSER_USERNAME": ADMIN["username"], "DJANGO_SUPERUSER_PASSWORD": ADMIN["password"]},
+            "ensure_admin",
+        )
         yield OpsStack(postgres, redis, stripe, env)
     finally:
         stripe.stop()
@@ -282,24 +304,25 @@ def ops_stack():
 # --- what a buyer and Stripe do, over HTTP ------------------------------------------------------------------
 
 OFFER_PATH = "/offers/demo-website/"
+ADMIN = {"username": "ops-admin", "password": "a-long-test-password-for-ops"}
+
+
+def post_form(app, path, fields, cookies=None):
+    """What a browser does with a Django form: GET it (CSRF cookie and token), then POST it with both."""
+    form = app.get(path, Cookie=cookie_header(cookies or {}))
+    assert form.status == 200, (path, form.status)
+    cookies = {**(cookies or {}), **form.cookies}
+    return app.post(
+        path,
+        urlencode({**fields, "csrfmiddlewaretoken": form.form_token()}).encode(),
+        Cookie=cookie_header(cookies),
+        **{"Content-Type": "application/x-www-form-urlencoded"},
+    )
 
 
 def start_checkout(app):
-    """GET the buy form (CSRF cookie and token), POST it; returns the Checkout Session id Stripe would show."""
-    import re
-    from http.cookies import SimpleCookie
-    from urllib.parse import urlencode
-
-    form = app.get(OFFER_PATH + "buy/")
-    assert form.status == 200, form.status
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.body).group(1)
-    cookie = SimpleCookie(form.headers.get("Set-Cookie", ""))["csrftoken"].value
-    answer = app.post(
-        OFFER_PATH + "buy/",
-        urlencode({**BUYER, "csrfmiddlewaretoken": token}).encode(),
-        Cookie=f"csrftoken={cookie}",
-        **{"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    """A buyer fills in the buy form; returns the Checkout Session id Stripe would show."""
+    answer = post_form(app, OFFER_PATH + "buy/", BUYER)
     assert answer.status == 303, (answer.status, answer.body[:500])
     return answer.headers["Location"].rsplit("/", 1)[-1]
 

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 PAGES = ["/", "/learn/", "/learn/what-a-cms-does/", OFFER_PATH, "/search/?query=website"]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def app(ops_stack):
     server = ops_stack.app()
     yield server
