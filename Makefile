@@ -70,6 +70,16 @@ fault-check: install-dev
 scale-check: install-dev
 	$(PY) -m pytest tests/test_ops_scale.py -v $(PYTEST_ARGS)
 
+# PostgreSQL backups (DATABASE_URL) into backups/<UTC timestamp>.dump, plus a
+# tarball of local media; `make restore BACKUP=backups/<stamp>.dump` puts one back
+# into DATABASE_URL (stop the app and worker first). See README, Backups.
+backup:
+	bash scripts/backup.sh
+
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<timestamp>.dump"; exit 1; }
+	bash scripts/restore.sh "$(BACKUP)"
+
 # Browser tests drive Debian's chromium (Playwright cannot download its own
 # browser here) and inject axe-core from npm.
 browser-deps:

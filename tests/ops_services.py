@@ -120,6 +120,10 @@ class OwnPostgres:
         with psycopg.connect(self.url(database)) as conn:
             return conn.execute(sql, params).fetchall()
 
+    def execute(self, sql, database="agency"):
+        with psycopg.connect(self.url(database), autocommit=True) as conn:
+            conn.execute(sql)
+
     def remove(self):
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
