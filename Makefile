@@ -12,7 +12,7 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
 .PHONY: run serve test test-browser browser-deps lint bench install install-dev requirements demo clean check-python \
-	fault-check scale-check backup restore
+	fault-check scale-check backup restore bench-render
 
 check-python:
 	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
@@ -100,7 +100,19 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The production server under load (benchmarks/serve_bench.py): req/s, p50/p99,
+# queries and bytes per page, cached and uncached, then 30 s at 64 connections.
+# Uses Debian's wrk (installed with apt-get when missing; if that fails, a
+# Python load generator stands in). Not a test: it prints figures.
 bench: install-dev
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: installing Debian's package (apt-get install -y wrk)"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		{ $$SUDO apt-get install -y wrk || { $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y wrk; }; } \
+		|| echo "could not install wrk: using the Python load generator"; }
+	$(PY) benchmarks/serve_bench.py
+
+# Render time per page through the test client (pytest-benchmark), no server.
+bench-render: install-dev
 	$(PY) -m pytest benchmarks -p no:cacheprovider --benchmark-only $(PYTEST_ARGS)
 
 # Recompile the pinned requirements after editing requirements*.in.

@@ -136,7 +136,7 @@ def app_environment(**changes):
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "STRIPE_", "REDIS_", "DATABASE_", "CACHE_", "PYTEST_"))
     }
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.test", LOG_FORMAT="json", PYTHONUNBUFFERED="1")
+    env.update(DJANGO_SETTINGS_MODULE="tests.ops_settings", LOG_FORMAT="json", PYTHONUNBUFFERED="1")
     env.update({key: value for key, value in changes.items() if value is not None})
     return env
 
