@@ -104,6 +104,9 @@ def test_stripe_failure_at_checkout_is_logged_with_the_order_reference(
     order = Order.objects.get()
     failures = [r for r in caplog.records if r.getMessage() == "checkout session failed"]
     assert failures and failures[0].order == order.reference
+    stripe_calls = [r for r in caplog.records if r.getMessage() == "stripe call failed"]
+    assert stripe_calls and {r.order for r in stripe_calls} == {order.reference}
+    assert stripe_calls[0].stripe_call == "create_session"
     printed = [line for line in console_lines() if "checkout session failed" in line]
     assert printed and "[req-checkout-1]" in printed[0]
 
