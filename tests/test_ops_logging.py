@@ -17,7 +17,7 @@ from tests.factories import offer_page
 @pytest.fixture
 def console_lines():
     """What the configured console handler prints during the test, line by line."""
-    handler = next(h for h in logging.getLogger().handlers if isinstance(h.formatter, logging.Formatter))
+    handler = next(h for h in logging.getLogger().handlers if h.name == "console")
     stream = io.StringIO()
     old = handler.setStream(stream)
     yield lambda: stream.getvalue().splitlines()
