@@ -58,7 +58,7 @@ def _order_of(call_args):
 
 def webhook_secret():
     if is_offline():
-        return "whsec_offline_" + salted_hmac("offers.offline.webhook", "secret").hexdigest()
+        return "whsec_offline_" + salted_hmac("offers.offline.webhook", "secret", algorithm="sha1").hexdigest()
     return settings.STRIPE_WEBHOOK_SECRET
 
 
