@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 import psycopg
 import pytest
+import redis
 
 from tests.checkout_helpers import BUYER
 from tests.conftest import free_port, missing_service, wait_for_http
@@ -61,11 +62,9 @@ class OwnRedis:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                import redis
-
                 redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
                 return self
-            except Exception:
+            except redis.exceptions.ConnectionError:
                 time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
