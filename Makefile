@@ -11,7 +11,8 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/
 	command -v $$p >/dev/null 2>&1 || [ -x "$$p" ] || continue; \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
-.PHONY: run serve test test-browser browser-deps lighthouse lint bench install install-dev requirements demo clean check-python
+.PHONY: run serve test test-browser browser-deps lighthouse lint bench install install-dev requirements demo clean check-python \
+	fault-check scale-check backup restore bench-render
 
 check-python:
 	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
@@ -54,10 +55,31 @@ serve: install
 	$(PY) manage.py migrate --noinput && $(PY) manage.py createcachetable && \
 	$(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py load_demo_content && $(PY) manage.py ensure_admin && \
 	{ $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
-	  $(VENV)/bin/gunicorn config.wsgi --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -; }
+	  $(VENV)/bin/gunicorn config.wsgi --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
+	    --access-logfile - --access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'; }
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Faults and two app servers on loopback. Both start a PostgreSQL cluster (initdb
+# into a temporary directory), a redis-server and gunicorn processes of their own
+# on free ports, so they need Debian's postgresql and redis-server packages and
+# never touch a running database or cache.
+fault-check: install-dev
+	$(PY) -m pytest tests/test_ops_faults.py -v $(PYTEST_ARGS)
+
+scale-check: install-dev
+	$(PY) -m pytest tests/test_ops_scale.py -v $(PYTEST_ARGS)
+
+# PostgreSQL backups (DATABASE_URL) into backups/<UTC timestamp>.dump, plus a
+# tarball of local media; `make restore BACKUP=backups/<stamp>.dump` puts one back
+# into DATABASE_URL (stop the app and worker first). See README, Backups.
+backup:
+	bash scripts/backup.sh
+
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<timestamp>.dump"; exit 1; }
+	bash scripts/restore.sh "$(BACKUP)"
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own
 # browser here) and inject axe-core from npm.
@@ -86,7 +108,19 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The production server under load (benchmarks/serve_bench.py): req/s, p50/p99,
+# queries and bytes per page, cached and uncached, then 30 s at 64 connections.
+# Uses Debian's wrk (installed with apt-get when missing; if that fails, a
+# Python load generator stands in). Not a test: it prints figures.
 bench: install-dev
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: installing Debian's package (apt-get install -y wrk)"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		{ $$SUDO apt-get install -y wrk || { $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y wrk; }; } \
+		|| echo "could not install wrk: using the Python load generator"; }
+	$(PY) benchmarks/serve_bench.py
+
+# Render time per page through the test client (pytest-benchmark), no server.
+bench-render: install-dev
 	$(PY) -m pytest benchmarks -p no:cacheprovider --benchmark-only $(PYTEST_ARGS)
 
 # Recompile the pinned requirements after editing requirements*.in.

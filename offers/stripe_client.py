@@ -49,9 +49,16 @@ def idempotency_key(order, action, attempt=1):
     return f"{order.reference}:{action}:{attempt}"
 
 
+def _order_of(call_args):
+    """The order reference of a keyed call (idempotency_key() starts every key with it), for the failure log."""
+    options = call_args[-1] if call_args and isinstance(call_args[-1], dict) else {}
+    key = options.get("idempotency_key", "")
+    return key.split(":", 1)[0] if key else None
+
+
 def webhook_secret():
     if is_offline():
-        return "whsec_offline_" + salted_hmac("offers.offline.webhook", "secret").hexdigest()
+        return "whsec_offline_" + salted_hmac("offers.offline.webhook", "secret", algorithm="sha1").hexdigest()
     return settings.STRIPE_WEBHOOK_SECRET
 
 
@@ -80,7 +87,12 @@ class StripeBackend:
         except stripe.StripeError as exc:
             logger.warning(
                 "stripe call failed",
-                extra={"stripe_call": what, "stripe_code": exc.code, "http_status": exc.http_status},
+                extra={
+                    "stripe_call": what,
+                    "stripe_code": exc.code,
+                    "http_status": exc.http_status,
+                    "order": _order_of(args),
+                },
             )
             raise PaymentProviderError(
                 exc.user_message or str(exc) or exc.__class__.__name__, code=exc.code, http_status=exc.http_status

@@ -31,13 +31,15 @@ def missing_service(reason):
 
 @pytest.fixture(autouse=True)
 def _require_marked_services(request):
+    if "ops_stack" in request.fixturenames:
+        return  # starts a PostgreSQL and a Redis of its own (tests/ops_services.py)
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         missing_service("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
 
 
-pytest_plugins = ["tests.conftest_stripe", "tests.browser_fixtures"]
+pytest_plugins = ["tests.conftest_stripe", "tests.browser_fixtures", "tests.ops_services"]
 
 
 @pytest.fixture(autouse=True)

@@ -93,7 +93,7 @@ def test_the_cache_is_kept_in_redis_when_redis_url_is_set():
     ("redis_url", "backend"),
     [
         (None, "django.core.cache.backends.db.DatabaseCache"),
-        ("redis://127.0.0.1:6379/3", "django.core.cache.backends.redis.RedisCache"),
+        ("redis://127.0.0.1:6379/3", "config.resilient_cache.ResilientRedisCache"),
     ],
 )
 def test_production_workers_share_one_cache(redis_url, backend):

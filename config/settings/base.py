@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from config.request_logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -74,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every record logged while handling a request carries its id.
+    "config.request_logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,10 +141,13 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, but an unreachable Redis is logged and treated as a miss.
+            "BACKEND": "config.resilient_cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "agency"),
             "TIMEOUT": 300,
+            # A Redis that hangs must not hang the page: give up quickly and render from the database.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": float(env("REDIS_TIMEOUT", "0.5"))},
         }
     }
 else:
@@ -260,12 +267,28 @@ SECURE_CSP_ADMIN = {
     "frame-ancestors": [CSP.SELF],
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "587"))
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def mailer_from_env(default_backend=SMTP_BACKEND):
+    """MAILERS["default"] (Django 6.1 replaces the EMAIL_* settings) from the same EMAIL_* variables as before."""
+    backend = env("EMAIL_BACKEND", default_backend)
+    if backend != SMTP_BACKEND:
+        return {"BACKEND": backend}
+    return {
+        "BACKEND": backend,
+        "OPTIONS": {
+            "host": env("EMAIL_HOST", "localhost"),
+            "port": int(env("EMAIL_PORT", "587")),
+            "username": env("EMAIL_HOST_USER", ""),
+            "password": env("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "timeout": float(env("EMAIL_TIMEOUT", "10")),
+        },
+    }
+
+
+MAILERS = {"default": mailer_from_env()}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "hello@brightside.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STAFF_NOTIFICATION_EMAIL = env("STAFF_NOTIFICATION_EMAIL", DEFAULT_FROM_EMAIL)
@@ -300,17 +323,5 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {"gif": "webp", "bmp": "webp", "tiff": "webp"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt"]
 WAGTAILFRONTENDCACHE = {}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        # Its start-up banner on every process; lockouts are still logged.
-        "axes.apps": {"level": "WARNING"},
-    },
-}
+# JSON lines with the request id in production (config/request_logging.py); dev and tests print plain text.
+LOGGING = logging_config(env("LOG_FORMAT", "json"), env("LOG_LEVEL", "INFO"))

@@ -1,5 +1,7 @@
 """Fast, deterministic settings for pytest."""
 
+from config.request_logging import logging_config
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, STRIPE_SECRET_KEY, env, env_bool
 
@@ -13,7 +15,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 STRIPE_OFFLINE = env_bool("STRIPE_OFFLINE", not STRIPE_SECRET_KEY)
 STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT", "2"))
@@ -36,3 +38,5 @@ WHITENOISE_AUTOREFRESH = True
 # django-axes needs the request in authenticate(), which the test client's
 # login() does not pass; tests/test_security.py turns it on to test lockouts.
 AXES_ENABLED = False
+
+LOGGING = logging_config(env("LOG_FORMAT", "plain"), env("LOG_LEVEL", "INFO"))

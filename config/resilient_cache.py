@@ -1,0 +1,87 @@
+"""Django's Redis cache, except that an unreachable Redis is a cache miss, not an error page.
+
+Redis holds only cache here (pages, rate-limit counters), so while it is down or
+restarting every request should still be served from the database, just slower.
+Django's RedisCache raises redis' ConnectionError into the view; this backend
+logs it (at most once per LOG_EVERY seconds per process, so an outage does not
+flood the logs) and answers as if the key were absent.
+"""
+
+import functools
+import logging
+import threading
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+LOG_EVERY = 30  # seconds
+
+
+class ResilientRedisCache(RedisCache):
+    """RedisCache whose reads miss and whose writes are dropped while Redis cannot be reached."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._log_lock = threading.Lock()
+        self._last_logged = None
+        self._suppressed = 0
+
+    def _unavailable(self, operation, exc):
+        with self._log_lock:
+            now = time.monotonic()
+            if self._last_logged is not None and now - self._last_logged < LOG_EVERY:
+                self._suppressed += 1
+                return
+            suppressed, self._suppressed, self._last_logged = self._suppressed, 0, now
+        logger.warning(
+            "cache unavailable, serving without it",
+            extra={"cache_operation": operation, "error": f"{exc.__class__.__name__}: {exc}", "suppressed": suppressed},
+        )
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except UNAVAILABLE as exc:
+            self._unavailable("incr", exc)
+            # What Django raises for a missing key: callers already handle it.
+            raise ValueError(f"Key {key!r} not found (cache unavailable)") from exc
+
+
+def _resilient(name, answer_when_down):
+    """RedisCache's method `name`, answering `answer_when_down(*args, **kwargs)` when Redis is unreachable."""
+    method = getattr(RedisCache, name)
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except UNAVAILABLE as exc:
+            self._unavailable(name, exc)
+            return answer_when_down(*args, **kwargs)
+
+    return wrapper
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+ANSWERS_WHEN_DOWN = {
+    "get": _default,  # a miss: the caller's default
+    "get_many": lambda *a, **k: {},
+    "has_key": lambda *a, **k: False,
+    "add": lambda *a, **k: False,  # not stored
+    "set": lambda *a, **k: None,
+    "set_many": lambda data, *a, **k: list(data),  # the keys that were not stored
+    "touch": lambda *a, **k: False,
+    "delete": lambda *a, **k: False,
+    "delete_many": lambda *a, **k: None,
+    "clear": lambda *a, **k: False,
+}
+for _name, _answer in ANSWERS_WHEN_DOWN.items():
+    setattr(ResilientRedisCache, _name, _resilient(_name, _answer))

@@ -1,0 +1,97 @@
+"""Redis down means slower, not broken: the cache backend logs and misses; /healthz reports Redis without failing."""
+
+import logging
+import os
+import uuid
+
+import pytest
+from django.core.cache import caches
+
+from config import resilient_cache
+from config.resilient_cache import ResilientRedisCache
+from tests.checkout_helpers import only_order, post_buy
+from tests.conftest import free_port
+from tests.factories import offer_page
+
+
+def redis_cache(location):
+    return ResilientRedisCache(
+        location,
+        {
+            "KEY_PREFIX": f"ops-{uuid.uuid4().hex[:8]}",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+    )
+
+
+@pytest.fixture
+def dead_redis(monkeypatch):
+    """A cache pointed at a loopback port where nothing listens, logging every failure."""
+    monkeypatch.setattr(resilient_cache, "LOG_EVERY", 0)
+    return redis_cache(f"redis://127.0.0.1:{free_port()}/0")
+
+
+def test_unreachable_redis_reads_as_a_miss_and_drops_writes(dead_redis, caplog):
+    with caplog.at_level(logging.WARNING, logger="config.resilient_cache"):
+        assert dead_redis.get("page", "fallback") == "fallback"
+        assert dead_redis.get("page", default="fallback") == "fallback"
+        assert dead_redis.get_many(["a", "b"]) == {}
+        assert dead_redis.add("a", 1) is False
+        assert dead_redis.set("a", 1) is None
+        assert dead_redis.set_many({"a": 1, "b": 2}) == ["a", "b"]
+        assert dead_redis.has_key("a") is False
+        assert dead_redis.delete("a") is False
+        assert dead_redis.get_or_set("a", "computed") == "computed"
+        assert dead_redis.clear() is False
+        with pytest.raises(ValueError):
+            dead_redis.incr("counter")
+    operations = [
+        r.cache_operation for r in caplog.records if r.getMessage() == "cache unavailable, serving without it"
+    ]
+    assert {"get", "get_many", "add", "set", "set_many", "has_key", "delete", "clear", "incr"} <= set(operations)
+
+
+def test_an_outage_is_logged_once_per_interval_not_once_per_call(caplog):
+    cache = redis_cache(f"redis://127.0.0.1:{free_port()}/0")
+    with caplog.at_level(logging.WARNING, logger="config.resilient_cache"):
+        for _ in range(20):
+            cache.get("page")
+    assert len([r for r in caplog.records if r.name == "config.resilient_cache"]) == 1
+
+
+@pytest.mark.django_db
+def test_pages_checkout_and_health_work_while_the_cache_is_unreachable(client, settings, stripe_api):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.resilient_cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    offer = offer_page()
+    assert client.get(offer.url).status_code == 200
+    response = post_buy(client, offer)
+    assert response.status_code == 303
+    assert response["Location"] == only_order().stripe_session_url
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json() == {"status": "degraded", "database": "up", "redis": "down"}
+
+
+@pytest.mark.django_db
+@pytest.mark.redis
+def test_real_redis_stores_and_reports_up(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.resilient_cache.ResilientRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"ops-{uuid.uuid4().hex[:8]}",
+        }
+    }
+    cache = caches["default"]
+    cache.set("greeting", "hello", 30)
+    assert cache.get("greeting") == "hello"
+    assert cache.add("counter", 0) is True
+    assert cache.incr("counter") == 1
+    assert client.get("/healthz").json() == {"status": "ok", "database": "up", "redis": "up"}
+    cache.delete_many(["greeting", "counter"])
