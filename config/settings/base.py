@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after static files: a cached page is answered before sessions or the database.
+    "home.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,6 +152,10 @@ else:
             "LOCATION": "agency",
         }
     }
+
+# Full-page cache for anonymous visitors (home.page_cache): the longest an entry
+# lives; banner schedules and content changes end it sooner. 0 turns it off.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
 
 # django-axes watches every login (Wagtail's admin login included) and refuses
 # a username from an address after AXES_FAILURE_LIMIT failures, for an hour.
