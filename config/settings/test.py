@@ -36,3 +36,8 @@ WHITENOISE_AUTOREFRESH = True
 # django-axes needs the request in authenticate(), which the test client's
 # login() does not pass; tests/test_security.py turns it on to test lockouts.
 AXES_ENABLED = False
+
+# The page cache is off unless a test turns it on (tests/test_page_cache.py):
+# other tests change rows with update() or monkeypatch time, which no
+# invalidation signal sees, and they measure fresh renders.
+PAGE_CACHE_SECONDS = 0
