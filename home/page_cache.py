@@ -44,6 +44,8 @@ CACHEABLE_PAGE_TYPES = {
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:next-change:{generation}"
 ENTRY_KEY = "pagecache:page:{digest}"
+MEMO_KEY = "pagecache:memo:{generation}:{name}"
+MISSING = object()
 # Headers that belong to one response only and must not be replayed.
 UNSTORED_HEADERS = {"set-cookie", "date", "age", "x-cache", "cache-control", "content-length"}
 
@@ -102,6 +104,29 @@ def next_schedule_change(now: datetime) -> datetime | None:
     )
     upcoming = [moment for moment in moments.values() if moment is not None]
     return min(upcoming) if upcoming else None
+
+
+def remember(name: str, compute):
+    """compute(), kept in the cache until the next content change (the generation token moves on).
+
+    For what every page reads and only editors change (site settings, the working
+    calendar, topic lists): uncached renders then cost the same few queries.
+    A cache that fails costs the queries, never the answer.
+    """
+    try:
+        key = MEMO_KEY.format(generation=_generation(), name=name)
+        found = cache.get(key, MISSING)
+        if found is not MISSING:
+            return found
+    except Exception:
+        logger.exception("page cache memo lookup failed")
+        return compute()
+    value = compute()
+    try:
+        cache.set(key, value, timeout=max_age() or 600)
+    except Exception:
+        logger.exception("page cache memo store failed")
+    return value
 
 
 def _generation() -> str:

@@ -10,7 +10,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
 from home import page_cache
@@ -49,7 +49,7 @@ class OffersIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         offers = OfferPage.objects.child_of(self).live().public().select_related("package", "refund_policy")
-        calendar = workdays.get_calendar(self.get_site())
+        calendar = workdays.get_calendar(Site.find_for_request(request) or self.get_site())
         context["offers"] = [(offer, offer.offer_summary(request, calendar=calendar)) for offer in offers]
         return context
 
