@@ -14,10 +14,10 @@ import logging
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.settings.models import BaseSiteSetting
-from wagtail.models import Page
+from wagtail.models import DraftStateMixin, Page
 from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
 from home import page_cache
@@ -61,7 +61,10 @@ def content_changed(sender=None, instance=None, **kwargs):
     # leave its stale render under the current generation.
     page_cache.invalidate(reason)
     transaction.on_commit(lambda: page_cache.invalidate(reason), robust=True)
-    if getattr(settings, "WAGTAILFRONTENDCACHE", None) and not _purge_scheduled():
+    # Pages and snippets with drafts are purged on their publish signal only: the save that
+    # comes with every publish would send the CDN the same purge twice.
+    saved_with_drafts = kwargs.get("signal") is post_save and isinstance(instance, DraftStateMixin)
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None) and not saved_with_drafts:
         transaction.on_commit(purge_frontend_cache, robust=True)
 
 
@@ -70,10 +73,6 @@ def page_saved(sender, instance, **kwargs):
     if kwargs.get("created") and not instance.live:
         return
     content_changed(sender, instance, **kwargs)
-
-
-def _purge_scheduled() -> bool:
-    return any(callback is purge_frontend_cache for _, callback, _ in connection.run_on_commit)
 
 
 def cacheable_pages():
