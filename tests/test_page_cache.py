@@ -436,3 +436,16 @@ def test_no_cdn_configured_means_no_purge_requests(client, offer, settings, djan
 
     assert purge_frontend_cache not in callbacks
     assert OfferBanner.objects.filter(headline="Quiet").exists()
+
+
+def test_with_the_database_cache_a_hit_costs_one_query(client, offer, settings):
+    from django.core.management import call_command
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "page_cache_test"}
+    }
+    call_command("createcachetable", verbosity=0)
+    first, second, queries = get_twice(client, offer.url)
+    assert first["X-Cache"] == "miss"
+    assert second["X-Cache"] == "hit"
+    assert queries == 1
