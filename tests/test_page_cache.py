@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -449,3 +450,55 @@ def test_with_the_database_cache_a_hit_costs_one_query(client, offer, settings):
     assert first["X-Cache"] == "miss"
     assert second["X-Cache"] == "hit"
     assert queries == 1
+
+
+# In a real browser: the cached page shows the current availability
+
+
+def fill_every_seat(offer):
+    from tests.factories import OrderFactory
+
+    for day in availability.availability(offer.package).days:
+        for _ in range(day.free):
+            OrderFactory(package=offer.package, refund_policy=offer.refund_policy, slot_date=day.day, paid=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_cached_offer_page_shows_current_availability_and_hides_buy_when_sold_out(page, live_demo_site):
+    from playwright.sync_api import expect
+
+    from offers.models import OfferPage
+
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    offer = OfferPage.objects.live().get()
+    region = page.locator(".offer-facts__slot [data-availability-url]")
+
+    page.goto(live_demo_site + offer.url)
+    expect(region).to_have_text(re.compile(r"^Next free slot: \w+ \d+ \w+$"))  # the link gave way to the value
+
+    fill_every_seat(offer)
+    response = page.reload()
+    assert response.headers["x-cache"] == "hit"  # the HTML still says a slot is free
+    expect(region).to_contain_text("fully booked")
+    expect(page.locator("a.button--buy").first).to_be_hidden()
+    assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_javascript_the_availability_link_leads_to_the_current_slot(browser, live_demo_site):
+    from playwright.sync_api import expect
+
+    from offers.models import OfferPage
+
+    offer = OfferPage.objects.live().get()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_demo_site + offer.url)
+    page.get_by_role("link", name="See current availability").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Availability")
+    expect(page.get_by_role("link", name=re.compile("Buy now"))).to_be_visible()
+    context.close()
