@@ -113,7 +113,7 @@ def measure(client, scene):
         "article": queries_for(client, scene.article.url),
         "offer page": queries_for(client, scene.offer.url),
         "offers index": queries_for(client, "/offers/"),
-        "search": queries_for(client, "/search/?query=explainer"),
+        "search": queries_for(client, "/search/?query=number"),  # matches the article titles only
     }
 
 
@@ -122,6 +122,12 @@ def test_pages_cost_the_same_queries_for_one_or_twenty_of_everything(client, sce
     one = measure(client, scene)
     scene.grow_to(20)
     twenty = measure(client, scene)
+    # The pages really show the twenty: blocks, cards, topics, results and a banner.
+    assert "Section 19" in client.get(scene.article.url).content.decode()
+    learn_html = client.get(scene.learn.url).content.decode()
+    assert learn_html.count('class="article-card"') == 10 and "Topic 19" in learn_html
+    assert "Explainer number" in client.get("/search/?query=number").content.decode()
+    assert "Banner 1" in client.get("/").content.decode()
     for name in one:
         assert twenty[name][0] == one[name][0], (name, one[name][0], twenty[name][0], twenty[name][1])
 
