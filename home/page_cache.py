@@ -24,7 +24,7 @@ import contextvars
 import hashlib
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -155,9 +155,19 @@ def _next_change(generation: str, now: datetime) -> datetime | None:
     return moment
 
 
+def seconds_to_midnight(now: datetime) -> int:
+    local = timezone.localtime(now)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=local.tzinfo)
+    return int((midnight - local).total_seconds())
+
+
 def entry_lifetime(generation: str, now: datetime) -> int:
-    """Seconds an entry stored now may be served: PAGE_CACHE_SECONDS, cut at the next banner change."""
-    lifetime = max_age()
+    """Seconds an entry stored now may be served: PAGE_CACHE_SECONDS, cut at the next banner change.
+
+    Also cut at local midnight, when the next free slot moves on: the value a visitor
+    without JavaScript reads in the page is then never from the day before.
+    """
+    lifetime = min(max_age(), seconds_to_midnight(now))
     change = _next_change(generation, now)
     if change is not None:
         lifetime = min(lifetime, int((change - now).total_seconds()))

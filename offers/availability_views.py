@@ -25,9 +25,7 @@ def offer_availability(request, page_id):
             {
                 "can_buy": summary.can_buy,
                 "next_free_slot": slot.isoformat() if slot else None,
-                "message": f"Next free slot: {summary.next_free_slot_text}"
-                if summary.can_buy
-                else summary.unavailable_reason,
+                "message": summary.availability_message,
             }
         )
     else:

@@ -132,6 +132,11 @@ class OfferSummary:
         return self.page.url + "buy/" if self.page.url else ""
 
     @property
+    def availability_message(self):
+        """The next free slot in one sentence, or why the offer cannot be bought now."""
+        return f"Next free slot: {self.next_free_slot_text}" if self.can_buy else self.unavailable_reason
+
+    @property
     def availability_url(self):
         """Where the current availability is read fresh: cached pages leave it out of their HTML."""
         return reverse("offers:availability", args=[self.page.pk])

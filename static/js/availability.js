@@ -13,7 +13,14 @@
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
       .then((current) => {
-        regions.forEach((region) => { region.textContent = current.message; });
+        regions.forEach((region) => {
+          // Unchanged: only the link goes (removals are not announced), so screen readers stay quiet.
+          if (region.getAttribute("data-availability-message") === current.message) {
+            region.querySelectorAll(".offer-availability__check").forEach((link) => link.remove());
+          } else {
+            region.textContent = current.message;
+          }
+        });
         // The buy form checks again on submit; this only spares a click on a sold-out day.
         document.querySelectorAll("[data-availability-buy]").forEach((button) => {
           if (button.getAttribute("data-availability-buy") === url) button.hidden = !current.can_buy;
