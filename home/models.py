@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Subquery
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.html import strip_tags
@@ -20,6 +21,7 @@ OFFER_MODEL = "offers.OfferPage"
 FEATURED_ARTICLE_COUNT = 3
 # Created by the offers app; the home page shows no offer until it exists.
 FEATURED_OFFER_TEMPLATE = "offers/includes/featured_offer.html"
+OFFER_PAGE_MODEL = "offers.OfferPage"
 
 
 @register_setting(icon="site")
@@ -74,6 +76,13 @@ class AgencySettings(BaseSiteSetting):
     )
 
     select_related = ["contact_page", "imprint_page", "privacy_page", "terms_page", "refund_policy_page"]
+
+    @classmethod
+    def for_site(cls, site):
+        """Read on every page; kept in the cache until the next content change (home.page_cache)."""
+        from home import page_cache
+
+        return page_cache.remember(f"agency-settings:{site.pk}", lambda: super(AgencySettings, cls).for_site(site))
 
     panels = [
         MultiFieldPanel([FieldPanel("name"), FieldPanel("tagline")], heading="Agency"),
@@ -195,16 +204,30 @@ class HomePage(Page):
         return [line.strip() for line in self.promise_points.splitlines() if line.strip()]
 
     def get_featured_articles(self):
-        """The explainers an editor chose, or else the newest published ones."""
-        chosen = [
-            item.page.specific for item in self.featured_articles.select_related("page") if item.page and item.page.live
-        ]
-        if chosen:
-            return chosen
+        """The explainers an editor chose, or else the newest published ones (one query either way)."""
         try:
             article_model = apps.get_model(ARTICLE_MODEL)
         except LookupError:
             return []
+        if "featured_articles" in getattr(self, "_cluster_related_objects", {}):
+            # A preview or revision: the choices live in memory, not yet in the database.
+            chosen = [item.page.specific for item in self.featured_articles.all() if item.page and item.page.live]
+            if chosen:
+                return chosen
+        choices = HomePageFeaturedArticle.objects.filter(home_page=self, page=OuterRef("pk"))
+
+        def chosen_of(model):
+            return (
+                model.objects.live()
+                .filter(Exists(choices))
+                .annotate(featured_order=Subquery(choices.values("sort_order")[:1]))
+                .order_by("featured_order", "pk")
+            )
+
+        # Editors choose articles (the chooser allows only those): one query. Other pages cost one more.
+        chosen = list(chosen_of(article_model)) or list(chosen_of(Page).specific())
+        if chosen:
+            return chosen
         newest = article_model.objects.live().public()
         ordering = ("-date", "-pk") if hasattr(article_model, "date") else ("-first_published_at", "-pk")
         return list(newest.order_by(*ordering)[:FEATURED_ARTICLE_COUNT])
@@ -217,10 +240,18 @@ class HomePage(Page):
             raise ValidationError({"featured_offer": "Choose an offer page."})
 
     def get_featured_offer(self):
-        offer = self.featured_offer
-        if offer is None or not offer.live:
+        """The chosen offer page with its package and refund policy, in one query (None when not live).
+
+        The home page shows whatever page is chosen; any other type than an offer page costs a second query.
+        """
+        if self.featured_offer_id is None:
             return None
-        return offer.specific
+        try:
+            offer_model = apps.get_model(OFFER_PAGE_MODEL)
+        except LookupError:
+            return None
+        offer = offer_model.objects.live().filter(pk=self.featured_offer_id).select_related("package", "refund_policy")
+        return offer.first() or Page.objects.live().filter(pk=self.featured_offer_id).specific().first()
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -65,14 +65,17 @@ class LearnIndexPage(Page):
             .order_by("-date", "-first_published_at", "-pk")
         )
 
-    def topics(self):
+    def topics(self, articles=None):
         """Topics used by at least one published article here, alphabetically."""
-        article_ids = self.articles().values("pk")
+        article_ids = (self.articles() if articles is None else articles).values("pk")
         return Tag.objects.filter(learn_articletopic_items__content_object__in=article_ids).distinct().order_by("name")
 
     def get_context(self, request, *args, **kwargs):
+        from home import page_cache
+
         context = super().get_context(request, *args, **kwargs)
-        articles = self.articles()
+        # public() reads the view restrictions when called: once here, shared by both lists.
+        all_articles = articles = self.articles()
         topic_slug = request.GET.get("topic", "").strip()
         current_topic = None
         if topic_slug:
@@ -85,7 +88,8 @@ class LearnIndexPage(Page):
         context.update(
             articles=paginator.get_page(request.GET.get("page")),
             paginator=paginator,
-            topics=self.topics(),
+            # Only publishing changes the topic list, and publishing starts a new cache generation.
+            topics=page_cache.remember(f"learn-topics:{self.pk}", lambda: list(self.topics(all_articles))),
             topic_slug=topic_slug,
             current_topic=current_topic,
         )
@@ -217,13 +221,33 @@ class ArticlePage(Page):
         """structured_data() as JSON that is safe inside a <script type="application/ld+json"> element."""
         return mark_safe(json.dumps(self.structured_data(), ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
+    def navigation(self):
+        """Topics, index, previous, next and related articles: what links this article to the others."""
         previous_article, next_article = self.sibling_articles()
+        return {
+            "topics": self.topic_list,
+            "index": self.get_parent(),
+            "previous_article": previous_article,
+            "next_article": next_article,
+            "related_articles": self.related_articles(),
+        }
+
+    def get_context(self, request, *args, **kwargs):
+        from home import page_cache
+
+        context = super().get_context(request, *args, **kwargs)
+        if getattr(request, "is_preview", False):
+            navigation = self.navigation()  # the draft's own topics, never a stored answer
+        else:
+            # It changes only when an article is published, moved or deleted: a new cache generation.
+            navigation = page_cache.remember(f"article-navigation:{self.pk}", self.navigation)
+            self.__dict__["topic_list"] = navigation["topics"]
+        previous_article, next_article = navigation["previous_article"], navigation["next_article"]
         context.update(
             outline=self.outline,
             reading_time=self.reading_time,
-            related_articles=self.related_articles(),
+            article_index=navigation["index"],
+            related_articles=navigation["related_articles"],
             previous_article=previous_article,
             next_article=next_article,
         )

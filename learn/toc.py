@@ -114,5 +114,27 @@ def reading_minutes(word_count: int) -> int:
 
 
 def body_text(body) -> list[str]:
-    """The readable text of a StreamField value, block by block."""
-    return [str(text) for text in body.stream_block.get_searchable_content(body)]
+    """The readable text of a StreamField value, block by block.
+
+    Blocks that choose an image or a page are read from their raw text fields:
+    decoding them would fetch the chosen objects, a query per article on a list of cards.
+    """
+    from wagtail.blocks import ChooserBlock, StructBlock
+
+    texts = []
+    for index, raw in enumerate(getattr(body, "raw_data", None) or []):
+        block = body.stream_block.child_blocks.get(raw.get("type"))
+        if block is None:
+            continue
+        if isinstance(block, StructBlock) and any(
+            isinstance(child, ChooserBlock) for child in block.child_blocks.values()
+        ):
+            value = raw.get("value") or {}
+            texts += [
+                value[name]
+                for name, child in block.child_blocks.items()
+                if not isinstance(child, ChooserBlock) and isinstance(value.get(name), str) and value[name]
+            ]
+            continue
+        texts += block.get_searchable_content(body[index].value)
+    return [str(text) for text in texts]

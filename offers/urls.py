@@ -1,10 +1,11 @@
 from django.urls import path
 
-from offers import funnel_views, views
+from offers import availability_views, funnel_views, views
 
 app_name = "offers"
 
 urlpatterns = [
     path("go/<int:banner_id>/", funnel_views.banner_click, name="banner_click"),
     path("offers/refund-policy/<slug:slug>/", views.refund_policy, name="refund_policy"),
+    path("offers/availability/<int:page_id>/", availability_views.offer_availability, name="availability"),
 ]

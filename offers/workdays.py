@@ -109,9 +109,13 @@ class AgencyCalendar:
 
 def get_calendar(site=None) -> AgencyCalendar:
     """The calendar of the site (default site when None), from its WorkingCalendar setting."""
+    from home import page_cache
     from offers.models import WorkingCalendar
 
-    return WorkingCalendar.load(site).as_calendar()
+    # Read on every offer view; any change to the calendar or its holidays starts a new generation.
+    return page_cache.remember(
+        f"calendar:{site.pk if site else 'default'}", lambda: WorkingCalendar.load(site).as_calendar()
+    )
 
 
 def next_working_day(moment: datetime, calendar: AgencyCalendar | None = None) -> date:

@@ -27,9 +27,10 @@ def search_terms(query):
     return " ".join(WORD.findall(query.lower()))
 
 
-def promoted_for(search_query):
+def promoted_for(search_query, visible_pages=None):
     """Editors' picks for this query (Wagtail's search promotions): external links, or pages a visitor may see."""
-    visible_pages = Page.objects.live().public()
+    if visible_pages is None:
+        visible_pages = Page.objects.live().public()
     return list(
         search_query.editors_picks.filter(Q(page__isnull=True) | Q(page__in=visible_pages))
         .select_related("page")
@@ -45,10 +46,12 @@ def search(request):
     results = Page.objects.none()
     promotions = []
     if terms:
-        results = Page.objects.live().public().specific().search(terms)
+        # public() reads the view restrictions when called: once, for results and promotions.
+        visible_pages = Page.objects.live().public()
+        results = visible_pages.specific().search(terms)
         search_query = Query.get(terms)
         search_query.add_hit()
-        promotions = promoted_for(search_query)
+        promotions = promoted_for(search_query, visible_pages)
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"query": query, "results": page, "promotions": promotions if page.number == 1 else []}
     response = TemplateResponse(request, "search/search.html", context)

@@ -33,7 +33,7 @@ def test_offer_block_in_an_article_shows_current_price_delivery_and_next_slot(cl
     assert "Demo in a day" in html
     assert "€90.00" in html
     assert "delivered in one working day" in html
-    assert "next free slot: Tuesday 1 December" in html
+    assert "Next free slot: <strong>Tuesday 1 December</strong>" in html
 
 
 def test_offer_block_follows_a_price_change_without_editing_the_article(client, offer, learn):

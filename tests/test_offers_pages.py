@@ -116,7 +116,7 @@ def test_home_page_features_the_chosen_offer_with_its_price(client, frozen_now):
     html = client.get("/").content.decode()
     assert "Demo in a day" in html
     assert "€90.00" in html
-    assert "Next free slot: Tuesday 1 December" in html
+    assert "Next free slot: <strong>Tuesday 1 December</strong>" in html
 
 
 def test_unpublished_package_is_not_sold(client, frozen_now):

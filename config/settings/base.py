@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "config.request_logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after static files: a cached page is answered before sessions or the database.
+    "home.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -157,6 +159,10 @@ else:
             "LOCATION": "agency",
         }
     }
+
+# Full-page cache for anonymous visitors (home.page_cache): the longest an entry
+# lives; banner schedules and content changes end it sooner. 0 turns it off.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
 
 # django-axes watches every login (Wagtail's admin login included) and refuses
 # a username from an address after AXES_FAILURE_LIMIT failures, for an hour.
@@ -321,7 +327,20 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"gif": "webp", "bmp": "webp", "tiff": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt"]
+# A caching proxy or CDN in front: every content change purges the cacheable pages
+# from it (home.page_cache_invalidation), so it may keep pages as long as s-maxage says.
 WAGTAILFRONTENDCACHE = {}
+if env("FRONTEND_CACHE_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env("FRONTEND_CACHE_PURGE_URL"),
+    }
+if env("CLOUDFLARE_ZONE_ID"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": env("CLOUDFLARE_ZONE_ID"),
+        "BEARER_TOKEN": env("CLOUDFLARE_BEARER_TOKEN"),
+    }
 
 # JSON lines with the request id in production (config/request_logging.py); dev and tests print plain text.
 LOGGING = logging_config(env("LOG_FORMAT", "json"), env("LOG_LEVEL", "INFO"))

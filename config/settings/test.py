@@ -40,3 +40,8 @@ WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = False
 
 LOGGING = logging_config(env("LOG_FORMAT", "plain"), env("LOG_LEVEL", "INFO"))
+
+# The page cache is off unless a test turns it on (tests/test_page_cache.py):
+# other tests change rows with update() or monkeypatch time, which no
+# invalidation signal sees, and they measure fresh renders.
+PAGE_CACHE_SECONDS = 0

@@ -4,14 +4,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
+from home import page_cache
 from offers import availability as seats
 from offers import stripe_client, workdays
 from offers.blocks import OfferBodyBlock
@@ -47,7 +49,7 @@ class OffersIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         offers = OfferPage.objects.child_of(self).live().public().select_related("package", "refund_policy")
-        calendar = workdays.get_calendar(self.get_site())
+        calendar = workdays.get_calendar(Site.find_for_request(request) or self.get_site())
         context["offers"] = [(offer, offer.offer_summary(request, calendar=calendar)) for offer in offers]
         return context
 
@@ -80,13 +82,24 @@ class OfferSummary:
         return seats.format_day(slot) if slot else ""
 
     @property
-    def unavailable_reason(self):
+    def closed_reason(self):
+        """Why the offer is not on sale at all, whatever the free seats (empty when it is on sale)."""
         if self.package is None or self.policy is None or not self.package.live or not self.policy.live:
             return "This offer is not on sale yet."
         if not self.package.active:
             return "This package is not on sale at the moment."
         if not stripe_client.is_configured():
             return "Online booking is not open at the moment. Please write to us to book."
+        return ""
+
+    @property
+    def on_sale(self):
+        return not self.closed_reason
+
+    @property
+    def unavailable_reason(self):
+        if self.closed_reason:
+            return self.closed_reason
         if self.availability is None or self.availability.fully_booked:
             days = self.package.horizon_working_days
             return f"We are fully booked for the next {days} working days. Please check back in a few days."
@@ -117,6 +130,16 @@ class OfferSummary:
     @property
     def buy_url(self):
         return self.page.url + "buy/" if self.page.url else ""
+
+    @property
+    def availability_message(self):
+        """The next free slot in one sentence, or why the offer cannot be bought now."""
+        return f"Next free slot: {self.next_free_slot_text}" if self.can_buy else self.unavailable_reason
+
+    @property
+    def availability_url(self):
+        """Where the current availability is read fresh: cached pages leave it out of their HTML."""
+        return reverse("offers:availability", args=[self.page.pk])
 
 
 class OfferPage(RoutablePageMixin, Page):
@@ -154,6 +177,9 @@ class OfferPage(RoutablePageMixin, Page):
         available = None
         if package is not None and package.active and package.live:
             available = seats.availability(package, moment or timezone.now(), calendar=calendar)
+            if available.fully_booked:
+                # The page would have no Buy button; it must not stay like that once a seat frees up.
+                page_cache.do_not_cache(request, "fully booked")
         return OfferSummary(
             page=self,
             package=package,
