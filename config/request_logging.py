@@ -104,5 +104,8 @@ def logging_config(log_format="json", level="INFO"):
             "django.request": {"level": "ERROR"},
             # Its start-up banner on every process; lockouts are still logged.
             "axes.apps": {"level": "WARNING"},
+            # Two lines per task run (search index, reference index, purges on every
+            # publish) drown what matters; failed tasks are still logged.
+            "django.tasks": {"level": "WARNING"},
         },
     }
