@@ -139,12 +139,24 @@ def request(order, target_trigger, kind, *, amount=None, reason="", user=None, n
     """Moves a locked order to refund_requested and records what the refund is for."""
     now = now or timezone.now()
     transitions.move(order, S.REFUND_REQUESTED, trigger=target_trigger, reason=reason or kind, user=user, now=now)
+    if order.refund_requested_at is not None:
+        # A new request is a new refund at Stripe: the last request's key would replay that refund, moving nothing.
+        order.refund_attempt += 1
     order.refund_kind = kind
     order.refund_requested_at = now
     order.refund_reason = reason
     order.refund_amount = policy_amount(order, kind) if amount is None else min(amount, amount_left(order))
     order.refund_failure = ""
-    order.save(update_fields=["refund_kind", "refund_requested_at", "refund_reason", "refund_amount", "refund_failure"])
+    order.save(
+        update_fields=[
+            "refund_kind",
+            "refund_requested_at",
+            "refund_reason",
+            "refund_amount",
+            "refund_failure",
+            "refund_attempt",
+        ]
+    )
     return order
 
 
