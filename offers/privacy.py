@@ -14,6 +14,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from offers import transitions
@@ -141,6 +142,19 @@ def _erased_email(order):
     return f"erased-{order.pk}@erased.invalid"
 
 
+def _stripe_events_about(order):
+    """The stored events of the order's payment: those a handler linked, and those none did (unused or failed)."""
+    about = Q(order=order)
+    if order.stripe_payment_intent_id:
+        about |= Q(payload__data__object__payment_intent=order.stripe_payment_intent_id)
+    ids = [
+        value for value in (order.stripe_session_id, order.stripe_payment_intent_id, order.stripe_charge_id) if value
+    ]
+    if ids:
+        about |= Q(payload__data__object__id__in=ids)
+    return StripeEvent.objects.filter(about)
+
+
 def _anonymise(order, now, user):
     customer_email = order.customer_email
     order.customer_email = _erased_email(order)
@@ -156,7 +170,7 @@ def _anonymise(order, now, user):
     order.history.filter(trigger__in=CUSTOMER_WORDS_TRIGGERS).update(reason=ERASED)
     SentEmail.objects.filter(order=order, recipient__iexact=customer_email).update(recipient=order.customer_email)
     SentEmail.objects.filter(order=order).update(body_text=f"(erased on {timezone.localdate(now)})")
-    for event in StripeEvent.objects.filter(order=order):
+    for event in _stripe_events_about(order):
         # Stripe's payloads repeat the e-mail, name and address; keep only what identifies the event.
         obj = (event.payload.get("data") or {}).get("object") or {}
         event.payload = {

@@ -110,6 +110,24 @@ def test_erasure_anonymises_at_once_and_keeps_what_invoices_need_until_the_reten
     assert "already erased" in again.content.decode()
 
 
+def test_erasure_clears_stripe_events_about_the_payment_that_no_order_handler_claimed(
+    paid, stripe_api, django_capture_on_commit_callbacks
+):
+    """Events the site does not act on (charge.succeeded) or that failed are stored without an order link."""
+    from tests.checkout_helpers import deliver
+
+    charge = stripe_api.charges[paid.stripe_charge_id]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(Client(), stripe_api.make_event("charge.succeeded", charge)).status_code == 200
+    unclaimed = StripeEvent.objects.get(type="charge.succeeded")
+    assert unclaimed.order is None and "ada@example.com" in json.dumps(unclaimed.payload)
+    privacy.erase(paid.pk)
+    unclaimed.refresh_from_db()
+    assert "ada@example.com" not in json.dumps(unclaimed.payload)
+    assert charge["billing_details"]["name"] not in json.dumps(unclaimed.payload)
+    assert unclaimed.payload["id"] == unclaimed.stripe_id
+
+
 def test_the_customers_words_in_the_history_are_erased(paid, django_capture_on_commit_callbacks):
     Order.objects.filter(pk=paid.pk).update(refund_automatic=False)  # staff approve: the reason is kept meanwhile
     order = delivered(Order.objects.get(pk=paid.pk))
