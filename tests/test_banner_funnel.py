@@ -79,6 +79,13 @@ def test_an_unknown_banner_is_not_found_and_counts_nothing(client):
     assert not BannerClickDay.objects.exists()
 
 
+@pytest.mark.parametrize("path", ["/go/{}/", "/offers/availability/{}/"])
+def test_an_id_too_large_for_the_database_is_not_found(path):
+    """A tampered link with a 30-digit id is a 404, not a server error."""
+    visitor = Client(raise_request_exception=False)
+    assert visitor.get(path.format("9" * 30)).status_code == 404
+
+
 def test_a_banner_no_longer_shown_leads_to_the_offers_index_uncounted(client):
     draft = OfferBannerFactory(published=False)
     expired = OfferBannerFactory()
