@@ -246,6 +246,7 @@ def test_the_chosen_range_is_reported(django_user_model):
         ({"start": "yesterday", "end": ""}, "This field is required."),
         ({"start": "2026-04-01", "end": "2026-03-01"}, "The start date must be on or before the end date."),
         ({"start": "2020-01-01", "end": "2026-03-01"}, "Choose a range of at most"),
+        ({"start": "9999-12-31", "end": "9999-12-31"}, "Choose an end date before 31 December 9999."),
     ],
 )
 def test_invalid_dates_get_a_clear_form_error(django_user_model, params, message):
