@@ -28,9 +28,7 @@ class EvidenceError(Exception):
 
 def _lock_for(dispute):
     """The disputed order, by its PaymentIntent or else by its charge (older charges have no PaymentIntent)."""
-    charge = dispute.get("charge") or ""
-    if isinstance(charge, dict):
-        charge = charge.get("id") or ""
+    charge = stripe_client.expandable_id(dispute.get("charge"))
     order = Order.objects.filter(stripe_charge_id=charge).first() if charge else None
     if order is None:
         order = order_for_payment_intent(dispute.get("payment_intent"))

@@ -11,6 +11,7 @@ erased: the refund or the bank still needs the data.
 """
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -79,7 +80,7 @@ def customer_orders(order):
 def _value(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if value.__class__.__name__ == "Decimal":
+    if isinstance(value, Decimal):
         return str(value)
     return value
 

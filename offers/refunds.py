@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from offers import guarantee_emails as emails
@@ -52,8 +53,6 @@ def report(queryset=None):
 
     Withdrawals are a statutory right, the guarantee is the offer's promise: the books keep them apart.
     """
-    from django.db.models import Count, Sum
-
     queryset = Order.objects.all() if queryset is None else queryset
     rows = (
         queryset.filter(amount_refunded__gt=0)
@@ -234,7 +233,7 @@ def sync(order_pk, *, stripe_event=None, user=None):
         )
         changed = total != order.amount_refunded
         order.amount_refunded = total
-        charge = next((d["charge"] for d in remote if isinstance(d.get("charge"), str)), "")
+        charge = next((stripe_client.expandable_id(d.get("charge")) for d in remote if d.get("charge")), "")
         if charge and not order.stripe_charge_id:
             order.stripe_charge_id = charge  # when the PaymentIntent could not be asked at payment
         order.save(update_fields=["amount_refunded", "stripe_charge_id"])
