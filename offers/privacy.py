@@ -4,13 +4,14 @@ Erasure works per customer (every order with their e-mail address). At once it
 anonymises the brief, the contact details, the customer's own words in the
 history and the copies of e-mails and Stripe payloads. What invoices legally
 require (name, company, billing address, tax ids, amounts, Stripe ids) stays
-until the retention date, `PERSONAL_DATA_RETENTION_YEARS` after the payment;
+until the retention date, `PERSONAL_DATA_RETENTION_YEARS` after the end of the payment's year;
 `purge_expired()` (the `purge_expired_personal_data` command, daily from cron)
 clears it after that date. An order with an open refund or dispute is not
 erased: the refund or the bank still needs the data.
 """
 
 import logging
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -119,13 +120,13 @@ def export(order, *, user=None):
 
 
 def retention_date(order):
-    """The day after which invoice data may go: the payment's date plus the retention years (Feb 29 → Feb 28)."""
-    start = timezone.localdate(order.paid_at or order.created_at)
-    years = settings.PERSONAL_DATA_RETENTION_YEARS
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
+    """The day after which invoice data may go: 31 December of the payment's year plus the retention years.
+
+    German retention periods (HGB 257(5), AO 147(4)) start at the end of the calendar year of the booking,
+    so counting from the payment's own date would purge invoice data up to a year too early.
+    """
+    paid_on = timezone.localdate(order.paid_at or order.created_at)
+    return date(paid_on.year + settings.PERSONAL_DATA_RETENTION_YEARS, 12, 31)
 
 
 def why_not_erasable(order):

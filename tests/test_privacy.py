@@ -1,6 +1,7 @@
 """Privacy: staff export and erase a customer's personal data; invoice data is purged after the retention date;
 visitors get no cookies on public pages."""
 
+import datetime
 import io
 import json
 import os
@@ -101,7 +102,7 @@ def test_erasure_anonymises_at_once_and_keeps_what_invoices_need_until_the_reten
     assert order.stripe_payment_intent_id == paid.stripe_payment_intent_id
     assert order.stripe_invoice_id == paid.stripe_invoice_id
     paid_on = timezone.localdate(paid.paid_at)
-    assert order.invoice_data_retained_until == paid_on.replace(year=paid_on.year + 10)
+    assert order.invoice_data_retained_until == datetime.date(paid_on.year + 10, 12, 31)
     erased = order.history.get(trigger="personal_data_erased")
     assert erased.user.username.startswith("staff-")
     assert str(order.invoice_data_retained_until) in erased.reason
@@ -169,13 +170,30 @@ def test_erasure_is_refused_with_an_open_refund_or_dispute(
     assert after.personal_data_erased_at is None
 
 
+@pytest.mark.parametrize(
+    ("paid_at", "kept_until"),
+    [
+        (datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC), datetime.date(2036, 12, 31)),
+        (datetime.datetime(2028, 2, 29, 12, tzinfo=datetime.UTC), datetime.date(2038, 12, 31)),
+        # 23:30 UTC on New Year's Eve is already the next year in Berlin.
+        (datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC), datetime.date(2037, 12, 31)),
+    ],
+)
+def test_invoice_data_is_kept_until_the_end_of_the_year_the_retention_period_ends(settings, paid_at, kept_until):
+    """German retention periods (HGB 257, AO 147) start at the end of the year of the booking, not on its date."""
+    from tests.factories import OrderFactory
+
+    settings.PERSONAL_DATA_RETENTION_YEARS = 10
+    assert privacy.retention_date(OrderFactory(paid=True, paid_at=paid_at, seat=False)) == kept_until
+
+
 def test_purge_clears_invoice_data_only_after_the_retention_date_and_is_idempotent(paid, settings):
     settings.PERSONAL_DATA_RETENTION_YEARS = 2
     privacy.erase(paid.pk)
     order = Order.objects.get(pk=paid.pk)
     retained_until = order.invoice_data_retained_until
     paid_on = timezone.localdate(paid.paid_at)
-    assert retained_until == paid_on.replace(year=paid_on.year + 2)
+    assert retained_until == datetime.date(paid_on.year + 2, 12, 31)
 
     on_the_day = timezone.now().replace(year=retained_until.year, month=retained_until.month, day=retained_until.day)
     assert privacy.purge_expired(now=on_the_day) == 0
