@@ -1,7 +1,7 @@
 """A customer's personal data: export it, erase it, and purge what invoices needed once the retention date passes.
 
 Erasure works per customer (every order with their e-mail address). At once it
-anonymises the brief, the contact details, the customer's own words in the
+anonymises the brief, the contact details, the demo's address, free text in the
 history and the copies of e-mails and Stripe payloads. What invoices legally
 require (name, company, billing address, tax ids, amounts, Stripe ids) stays
 until the retention date, `PERSONAL_DATA_RETENTION_YEARS` after the end of the payment's year;
@@ -29,8 +29,9 @@ S = Order.Status
 ERASED = "(erased)"
 OPEN_DISPUTE_STATUSES = frozenset({"needs_response", "under_review", "warning_needs_response", "warning_under_review"})
 OPEN_REFUND_STATUSES = frozenset({"pending", "requires_action"})
-# History rows whose reason holds the customer's own words.
-CUSTOMER_WORDS_TRIGGERS = frozenset({"customer_refund"})
+# History rows whose reason is free text about the customer: their own words, what staff typed (which often
+# names them) and the demo's address. The row itself stays: what happened, when and by whom.
+FREE_TEXT_TRIGGERS = frozenset({"customer_refund", "staff_refund", "staff_cancel", "staff_deliver"})
 EXPORTED_FIELDS = [
     "reference",
     "status",
@@ -163,13 +164,13 @@ def _anonymise(order, now, user):
     order.brief_business = order.brief_goals = ERASED
     order.brief_existing_site = order.brief_style = ""
     order.refund_reason = ERASED if order.refund_reason else ""
-    order.source_page = ""
+    order.source_page = order.demo_url = ""
     order.token = new_token()  # links in old e-mails stop opening the order
     order.personal_data_erased_at = now
     # An unpaid order has no invoice: nothing is kept.
     order.invoice_data_retained_until = retention_date(order) if order.paid_at else timezone.localdate(now)
     order.save()
-    order.history.filter(trigger__in=CUSTOMER_WORDS_TRIGGERS).update(reason=ERASED)
+    order.history.filter(trigger__in=FREE_TEXT_TRIGGERS).update(reason=ERASED)
     SentEmail.objects.filter(order=order, recipient__iexact=customer_email).update(recipient=order.customer_email)
     SentEmail.objects.filter(order=order).update(body_text=f"(erased on {timezone.localdate(now)})")
     for event in _stripe_events_about(order):

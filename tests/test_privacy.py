@@ -144,6 +144,22 @@ def test_the_customers_words_in_the_history_are_erased(paid, django_capture_on_c
     assert "Rex" not in order.refund_reason
 
 
+def test_words_staff_typed_about_the_customer_and_the_demo_link_are_erased(
+    paid, stripe_api, django_capture_on_commit_callbacks
+):
+    """Free text staff type (a refund or cancel reason) and the demo's address often name the customer."""
+    order = delivered(paid, url="https://demo.example/ada-lovelace/")
+    with django_capture_on_commit_callbacks(execute=True):
+        guarantee.staff_refund(order.pk, user=None, full=True, reason="Ada Lovelace phoned: refund")
+    privacy.erase(order.pk)
+    order.refresh_from_db()
+    assert order.status == S.REFUNDED
+    assert not order.history.filter(reason__contains="Ada").exists()
+    assert not order.history.filter(reason__contains="ada-lovelace").exists()
+    assert order.demo_url == ""
+    assert order.history.filter(trigger="staff_refund", to_status=S.REFUND_REQUESTED).exists()  # what happened stays
+
+
 @pytest.mark.parametrize("state", ["refund under way", "open dispute"])
 def test_erasure_is_refused_with_an_open_refund_or_dispute(
     eraser, paid, stripe_api, state, django_capture_on_commit_callbacks
