@@ -105,9 +105,8 @@ def evidence_pack(order):
     policy = ""
     if order.refund_policy is not None:
         policy = strip_tags(order.refund_policy.full_text).strip()
-    decision = {
-        S.ACCEPTED: f"accepted (include it in the website) at {_when(order.accepted_at)}",
-    }.get(order.status, "")
+    # From the recorded moments, not the status: during a dispute the status is "disputed".
+    decision = f"accepted (include it in the website) at {_when(order.accepted_at)}" if order.accepted_at else ""
     if order.refund_requested_at:
         decision = f"refund requested ({order.refund_kind}) at {_when(order.refund_requested_at)}"
     if order.withdrawn_at:
