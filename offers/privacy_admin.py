@@ -61,7 +61,7 @@ def erase_personal_data(request, pk):
     return TemplateResponse(request, "privacy/admin/erase.html", context)
 
 
-def buttons(user, order, policy):
+def buttons(user, order):
     found = []
     if user.has_perm(EXPORT) and not order.personal_data_erased_at:
         found.append(

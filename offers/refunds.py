@@ -48,14 +48,13 @@ KIND_LABELS = {
 }
 
 
-def report(queryset=None):
+def report():
     """Refunded orders counted apart by why they were refunded: [(label, kind, orders, amounts by currency)].
 
     Withdrawals are a statutory right, the guarantee is the offer's promise: the books keep them apart.
     """
-    queryset = Order.objects.all() if queryset is None else queryset
     rows = (
-        queryset.filter(amount_refunded__gt=0)
+        Order.objects.filter(amount_refunded__gt=0)
         .values("refund_kind", "currency")
         .annotate(orders=Count("pk"), total=Sum("amount_refunded"))
         .order_by("refund_kind", "currency")
