@@ -141,6 +141,11 @@ def why_not_erasable(order):
     return ""
 
 
+def money_taken(order):
+    """Whether a payment was taken: paid_at is set only by a move to "paid", not for one that went to review."""
+    return order.paid_at is not None or order.status in transitions.PAID_STATES
+
+
 def _erased_email(order):
     return f"erased-{order.pk}@erased.invalid"
 
@@ -167,8 +172,9 @@ def _anonymise(order, now, user):
     order.source_page = order.demo_url = ""
     order.token = new_token()  # links in old e-mails stop opening the order
     order.personal_data_erased_at = now
+    paid = money_taken(order)
     # An unpaid order has no invoice: nothing is kept.
-    order.invoice_data_retained_until = retention_date(order) if order.paid_at else timezone.localdate(now)
+    order.invoice_data_retained_until = retention_date(order) if paid else timezone.localdate(now)
     order.save()
     order.history.filter(trigger__in=FREE_TEXT_TRIGGERS).update(reason=ERASED)
     SentEmail.objects.filter(order=order, recipient__iexact=customer_email).update(recipient=order.customer_email)
@@ -187,12 +193,12 @@ def _anonymise(order, now, user):
     transitions.note(
         order,
         f"personal data erased; name, billing address, amounts and Stripe ids kept for invoices until {kept}"
-        if order.paid_at
+        if paid
         else "personal data erased; unpaid, so nothing is kept for invoices",
         trigger="personal_data_erased",
         user=user,
     )
-    if not order.paid_at:
+    if not paid:
         _purge(order, now)
 
 

@@ -55,7 +55,7 @@ def erase_personal_data(request, pk):
     context = {
         "order": order,
         "inspect_url": inspect_url,
-        "orders": [(item, privacy.retention_date(item) if item.paid_at else None) for item in orders],
+        "orders": [(item, privacy.retention_date(item) if privacy.money_taken(item) else None) for item in orders],
         "problems": [problem for problem in map(privacy.why_not_erasable, orders) if problem],
     }
     return TemplateResponse(request, "privacy/admin/erase.html", context)

@@ -241,6 +241,31 @@ def test_purge_command_is_safe_to_run_from_cron(paid):
     assert Order.objects.get(pk=paid.pk).customer_name == "Erased customer"
 
 
+def test_erasing_a_payment_still_in_review_keeps_what_its_refund_and_invoice_need(
+    client, stripe_api, settings, django_capture_on_commit_callbacks
+):
+    """A payment of the wrong amount has no paid_at (it was never "paid"), but the money was taken."""
+    from tests.checkout_helpers import deliver, only_order, pay, post_buy
+    from tests.factories import offer_page
+
+    settings.PERSONAL_DATA_RETENTION_YEARS = 10
+    post_buy(client, offer_page())
+    order = only_order()
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, pay(stripe_api, order, amount_total=100))
+    order.refresh_from_db()
+    assert order.status == S.NEEDS_REVIEW and order.paid_at is None
+
+    privacy.erase(order.pk)
+    order.refresh_from_db()
+    assert order.invoice_data_purged_at is None
+    assert order.customer_name == "Ada Lovelace" and order.stripe_payment_intent_id
+    assert order.invoice_data_retained_until == datetime.date(timezone.localdate(order.created_at).year + 10, 12, 31)
+    with django_capture_on_commit_callbacks(execute=True):
+        guarantee.staff_refund(order.pk, user=None, full=True)  # staff can still return the money
+    assert [refund["amount"] for refund in stripe_api.refunds.values()] == [100]
+
+
 def test_erasing_an_unpaid_order_keeps_nothing_once_it_can_no_longer_be_paid():
     from tests.factories import OrderFactory
 
