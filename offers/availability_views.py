@@ -17,7 +17,9 @@ from offers.models import OfferPage
 
 @never_cache
 def offer_availability(request, page_id):
-    page = get_object_or_404(OfferPage.objects.live().public().select_related("package", "refund_policy"), pk=page_id)
+    # By `id` (Page's own integer field), not `pk` (the page_ptr link): Django turns an id out of the database's
+    # range into "no match" only for integer fields, and a tampered 30-digit id would otherwise overflow (500).
+    page = get_object_or_404(OfferPage.objects.live().public().select_related("package", "refund_policy"), id=page_id)
     summary = page.offer_summary(request)
     if "application/json" in request.headers.get("Accept", ""):
         slot = summary.next_free_slot

@@ -7,8 +7,9 @@ whatever the number of orders. Money is summed per currency and never mixed.
 Definitions, shown to staff in the panel too:
 - paid orders: orders in a paid state, dated by when they were paid (orders that
   needed review first are dated by their creation);
-- revenue: what those orders charged, before refunds; refunds: money returned in
-  the period, dated by the refund, shown separately; net: revenue minus refunds;
+- revenue: what Stripe took for those orders (their amount when no payment was
+  recorded), before refunds; refunds: money returned in the period, dated by the
+  refund, shown separately; net: revenue minus refunds;
 - refund rate: of the orders paid in the period, the share refunded (fully or partly) so far.
 """
 
@@ -188,7 +189,9 @@ def sales_summary(today: date | None = None) -> SalesSummary:
         .filter(paid_on__gte=since)
         .annotate(day=TruncDate("paid_on", tzinfo=tz))
         .values("day", "currency")
-        .annotate(orders=Count("pk"), revenue=Sum("amount"), refunded=Count("pk", filter=REFUNDED))
+        .annotate(
+            orders=Count("pk"), revenue=Sum(Coalesce("amount_paid", "amount")), refunded=Count("pk", filter=REFUNDED)
+        )
         .order_by()
     )
     for row in paid_by_day:

@@ -28,9 +28,7 @@ class EvidenceError(Exception):
 
 def _lock_for(dispute):
     """The disputed order, by its PaymentIntent or else by its charge (older charges have no PaymentIntent)."""
-    charge = dispute.get("charge") or ""
-    if isinstance(charge, dict):
-        charge = charge.get("id") or ""
+    charge = stripe_client.expandable_id(dispute.get("charge"))
     order = Order.objects.filter(stripe_charge_id=charge).first() if charge else None
     if order is None:
         order = order_for_payment_intent(dispute.get("payment_intent"))
@@ -107,9 +105,8 @@ def evidence_pack(order):
     policy = ""
     if order.refund_policy is not None:
         policy = strip_tags(order.refund_policy.full_text).strip()
-    decision = {
-        S.ACCEPTED: f"accepted (include it in the website) at {_when(order.accepted_at)}",
-    }.get(order.status, "")
+    # From the recorded moments, not the status: during a dispute the status is "disputed".
+    decision = f"accepted (include it in the website) at {_when(order.accepted_at)}" if order.accepted_at else ""
     if order.refund_requested_at:
         decision = f"refund requested ({order.refund_kind}) at {_when(order.refund_requested_at)}"
     if order.withdrawn_at:

@@ -118,9 +118,7 @@ def record_charge(order_pk):
     except stripe_client.PaymentProviderError as exc:
         logger.warning("charge id not recorded", extra={"order": order.reference, "error": str(exc)})
         return order
-    charge = intent.get("latest_charge") or ""
-    if isinstance(charge, dict):
-        charge = charge.get("id") or ""
+    charge = stripe_client.expandable_id(intent.get("latest_charge"))
     if charge:
         Order.objects.filter(pk=order.pk, stripe_charge_id="").update(stripe_charge_id=charge)
         order.stripe_charge_id = charge

@@ -1,5 +1,7 @@
 """The banner click redirect (public) and the banner funnel report (admin). The counting lives in offers.funnel."""
 
+from datetime import date
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -52,6 +54,9 @@ class FunnelRangeForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
+        if end == date.max:
+            # The report counts up to midnight after `end`, which does not exist for the last representable day.
+            raise forms.ValidationError("Choose an end date before 31 December 9999.")
         if start and end:
             if start > end:
                 raise forms.ValidationError("The start date must be on or before the end date.")

@@ -119,7 +119,7 @@ class OrderInspectView(InspectView):
                 HeaderButton("Cancel order", url=reverse("order:cancel", args=[order.pk]), icon_name="cross")
             )
         buttons.extend(guarantee_buttons(self.request.user, order, policy))
-        buttons.extend(privacy_admin.buttons(self.request.user, order, policy))
+        buttons.extend(privacy_admin.buttons(self.request.user, order))
         return buttons
 
 

@@ -1,19 +1,22 @@
 """A customer's personal data: export it, erase it, and purge what invoices needed once the retention date passes.
 
 Erasure works per customer (every order with their e-mail address). At once it
-anonymises the brief, the contact details, the customer's own words in the
+anonymises the brief, the contact details, the demo's address, free text in the
 history and the copies of e-mails and Stripe payloads. What invoices legally
 require (name, company, billing address, tax ids, amounts, Stripe ids) stays
-until the retention date, `PERSONAL_DATA_RETENTION_YEARS` after the payment;
+until the retention date, `PERSONAL_DATA_RETENTION_YEARS` after the end of the payment's year;
 `purge_expired()` (the `purge_expired_personal_data` command, daily from cron)
 clears it after that date. An order with an open refund or dispute is not
 erased: the refund or the bank still needs the data.
 """
 
 import logging
+from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from offers import transitions
@@ -26,8 +29,9 @@ S = Order.Status
 ERASED = "(erased)"
 OPEN_DISPUTE_STATUSES = frozenset({"needs_response", "under_review", "warning_needs_response", "warning_under_review"})
 OPEN_REFUND_STATUSES = frozenset({"pending", "requires_action"})
-# History rows whose reason holds the customer's own words.
-CUSTOMER_WORDS_TRIGGERS = frozenset({"customer_refund"})
+# History rows whose reason is free text about the customer: their own words, what staff typed (which often
+# names them) and the demo's address. The row itself stays: what happened, when and by whom.
+FREE_TEXT_TRIGGERS = frozenset({"customer_refund", "staff_refund", "staff_cancel", "staff_deliver"})
 EXPORTED_FIELDS = [
     "reference",
     "status",
@@ -78,7 +82,7 @@ def customer_orders(order):
 def _value(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if value.__class__.__name__ == "Decimal":
+    if isinstance(value, Decimal):
         return str(value)
     return value
 
@@ -117,13 +121,13 @@ def export(order, *, user=None):
 
 
 def retention_date(order):
-    """The day after which invoice data may go: the payment's date plus the retention years (Feb 29 → Feb 28)."""
-    start = timezone.localdate(order.paid_at or order.created_at)
-    years = settings.PERSONAL_DATA_RETENTION_YEARS
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
+    """The day after which invoice data may go: 31 December of the payment's year plus the retention years.
+
+    German retention periods (HGB 257(5), AO 147(4)) start at the end of the calendar year of the booking,
+    so counting from the payment's own date would purge invoice data up to a year too early.
+    """
+    paid_on = timezone.localdate(order.paid_at or order.created_at)
+    return date(paid_on.year + settings.PERSONAL_DATA_RETENTION_YEARS, 12, 31)
 
 
 def why_not_erasable(order):
@@ -137,8 +141,26 @@ def why_not_erasable(order):
     return ""
 
 
+def money_taken(order):
+    """Whether a payment was taken: paid_at is set only by a move to "paid", not for one that went to review."""
+    return order.paid_at is not None or order.status in transitions.PAID_STATES
+
+
 def _erased_email(order):
     return f"erased-{order.pk}@erased.invalid"
+
+
+def _stripe_events_about(order):
+    """The stored events of the order's payment: those a handler linked, and those none did (unused or failed)."""
+    about = Q(order=order)
+    if order.stripe_payment_intent_id:
+        about |= Q(payload__data__object__payment_intent=order.stripe_payment_intent_id)
+    ids = [
+        value for value in (order.stripe_session_id, order.stripe_payment_intent_id, order.stripe_charge_id) if value
+    ]
+    if ids:
+        about |= Q(payload__data__object__id__in=ids)
+    return StripeEvent.objects.filter(about)
 
 
 def _anonymise(order, now, user):
@@ -147,16 +169,17 @@ def _anonymise(order, now, user):
     order.brief_business = order.brief_goals = ERASED
     order.brief_existing_site = order.brief_style = ""
     order.refund_reason = ERASED if order.refund_reason else ""
-    order.source_page = ""
+    order.source_page = order.demo_url = ""
     order.token = new_token()  # links in old e-mails stop opening the order
     order.personal_data_erased_at = now
+    paid = money_taken(order)
     # An unpaid order has no invoice: nothing is kept.
-    order.invoice_data_retained_until = retention_date(order) if order.paid_at else timezone.localdate(now)
+    order.invoice_data_retained_until = retention_date(order) if paid else timezone.localdate(now)
     order.save()
-    order.history.filter(trigger__in=CUSTOMER_WORDS_TRIGGERS).update(reason=ERASED)
+    order.history.filter(trigger__in=FREE_TEXT_TRIGGERS).update(reason=ERASED)
     SentEmail.objects.filter(order=order, recipient__iexact=customer_email).update(recipient=order.customer_email)
     SentEmail.objects.filter(order=order).update(body_text=f"(erased on {timezone.localdate(now)})")
-    for event in StripeEvent.objects.filter(order=order):
+    for event in _stripe_events_about(order):
         # Stripe's payloads repeat the e-mail, name and address; keep only what identifies the event.
         obj = (event.payload.get("data") or {}).get("object") or {}
         event.payload = {
@@ -170,12 +193,12 @@ def _anonymise(order, now, user):
     transitions.note(
         order,
         f"personal data erased; name, billing address, amounts and Stripe ids kept for invoices until {kept}"
-        if order.paid_at
+        if paid
         else "personal data erased; unpaid, so nothing is kept for invoices",
         trigger="personal_data_erased",
         user=user,
     )
-    if not order.paid_at:
+    if not paid:
         _purge(order, now)
 
 

@@ -55,13 +55,13 @@ def erase_personal_data(request, pk):
     context = {
         "order": order,
         "inspect_url": inspect_url,
-        "orders": [(item, privacy.retention_date(item) if item.paid_at else None) for item in orders],
+        "orders": [(item, privacy.retention_date(item) if privacy.money_taken(item) else None) for item in orders],
         "problems": [problem for problem in map(privacy.why_not_erasable, orders) if problem],
     }
     return TemplateResponse(request, "privacy/admin/erase.html", context)
 
 
-def buttons(user, order, policy):
+def buttons(user, order):
     found = []
     if user.has_perm(EXPORT) and not order.personal_data_erased_at:
         found.append(

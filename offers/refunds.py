@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from offers import guarantee_emails as emails
@@ -47,16 +48,13 @@ KIND_LABELS = {
 }
 
 
-def report(queryset=None):
+def report():
     """Refunded orders counted apart by why they were refunded: [(label, kind, orders, amounts by currency)].
 
     Withdrawals are a statutory right, the guarantee is the offer's promise: the books keep them apart.
     """
-    from django.db.models import Count, Sum
-
-    queryset = Order.objects.all() if queryset is None else queryset
     rows = (
-        queryset.filter(amount_refunded__gt=0)
+        Order.objects.filter(amount_refunded__gt=0)
         .values("refund_kind", "currency")
         .annotate(orders=Count("pk"), total=Sum("amount_refunded"))
         .order_by("refund_kind", "currency")
@@ -139,12 +137,24 @@ def request(order, target_trigger, kind, *, amount=None, reason="", user=None, n
     """Moves a locked order to refund_requested and records what the refund is for."""
     now = now or timezone.now()
     transitions.move(order, S.REFUND_REQUESTED, trigger=target_trigger, reason=reason or kind, user=user, now=now)
+    if order.refund_requested_at is not None:
+        # A new request is a new refund at Stripe: the last request's key would replay that refund, moving nothing.
+        order.refund_attempt += 1
     order.refund_kind = kind
     order.refund_requested_at = now
     order.refund_reason = reason
     order.refund_amount = policy_amount(order, kind) if amount is None else min(amount, amount_left(order))
     order.refund_failure = ""
-    order.save(update_fields=["refund_kind", "refund_requested_at", "refund_reason", "refund_amount", "refund_failure"])
+    order.save(
+        update_fields=[
+            "refund_kind",
+            "refund_requested_at",
+            "refund_reason",
+            "refund_amount",
+            "refund_failure",
+            "refund_attempt",
+        ]
+    )
     return order
 
 
@@ -222,7 +232,7 @@ def sync(order_pk, *, stripe_event=None, user=None):
         )
         changed = total != order.amount_refunded
         order.amount_refunded = total
-        charge = next((d["charge"] for d in remote if isinstance(d.get("charge"), str)), "")
+        charge = next((stripe_client.expandable_id(d.get("charge")) for d in remote if d.get("charge")), "")
         if charge and not order.stripe_charge_id:
             order.stripe_charge_id = charge  # when the PaymentIntent could not be asked at payment
         order.save(update_fields=["amount_refunded", "stripe_charge_id"])

@@ -56,6 +56,13 @@ def _order_of(call_args):
     return key.split(":", 1)[0] if key else None
 
 
+def expandable_id(value):
+    """The id of a field Stripe sends as an id or, when expanded, as the object itself ("" when absent)."""
+    if isinstance(value, dict):
+        return value.get("id") or ""
+    return value or ""
+
+
 def webhook_secret():
     if is_offline():
         return "whsec_offline_" + salted_hmac("offers.offline.webhook", "secret", algorithm="sha1").hexdigest()

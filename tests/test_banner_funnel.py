@@ -79,6 +79,13 @@ def test_an_unknown_banner_is_not_found_and_counts_nothing(client):
     assert not BannerClickDay.objects.exists()
 
 
+@pytest.mark.parametrize("path", ["/go/{}/", "/offers/availability/{}/"])
+def test_an_id_too_large_for_the_database_is_not_found(path):
+    """A tampered link with a 30-digit id is a 404, not a server error."""
+    visitor = Client(raise_request_exception=False)
+    assert visitor.get(path.format("9" * 30)).status_code == 404
+
+
 def test_a_banner_no_longer_shown_leads_to_the_offers_index_uncounted(client):
     draft = OfferBannerFactory(published=False)
     expired = OfferBannerFactory()
@@ -239,6 +246,7 @@ def test_the_chosen_range_is_reported(django_user_model):
         ({"start": "yesterday", "end": ""}, "This field is required."),
         ({"start": "2026-04-01", "end": "2026-03-01"}, "The start date must be on or before the end date."),
         ({"start": "2020-01-01", "end": "2026-03-01"}, "Choose a range of at most"),
+        ({"start": "9999-12-31", "end": "9999-12-31"}, "Choose an end date before 31 December 9999."),
     ],
 )
 def test_invalid_dates_get_a_clear_form_error(django_user_model, params, message):

@@ -126,6 +126,17 @@ def test_revenue_is_summed_per_currency_and_refunds_are_shown_separately(paid):
     assert (october_figures.refunded_orders, october_figures.refund_rate) == (1, Decimal("50.0"))
 
 
+def test_revenue_counts_what_stripe_took_when_a_payment_differed_from_the_order(paid):
+    """A wrong-amount payment refunded in full nets to nothing, not to the order's price minus the refund."""
+    mismatch = paid(berlin(2026, 11, 2), status=S.NEEDS_REVIEW, amount_paid=Decimal("50.00"))
+    refund(mismatch, berlin(2026, 11, 3), amount="50.00")
+
+    november = dashboard.sales_summary(TODAY).this_month
+
+    assert november.revenue == {"EUR": Decimal("50.00")}
+    assert november.net == {"EUR": Decimal("0.00")}
+
+
 def test_no_sales_gives_no_refund_rate_rather_than_an_error():
     summary = dashboard.sales_summary(TODAY)
 

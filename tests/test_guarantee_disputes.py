@@ -98,6 +98,8 @@ def test_evidence_for_an_accepted_demo_explains_why_the_refund_was_refused(
     assert "include the delivered demo in their website" in evidence["refund_refusal_explanation"]
     assert "customer_refund" not in evidence["uncategorized_text"]
     assert "customer_accept" in evidence["uncategorized_text"]
+    # The order is disputed now; the decision section still says what the customer chose.
+    assert "Customer's decision\naccepted (include it in the website) at " in evidence["uncategorized_text"]
     assert evidence["service_date"] == f"{order.slot_date:%Y-%m-%d}"
 
 

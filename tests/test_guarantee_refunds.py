@@ -198,3 +198,16 @@ def test_offline_mode_refunds_through_the_same_webhook_path(client, settings, dj
     assert order.amount_refunded == order.amount
     assert StripeEvent.objects.filter(type="refund.created", processed_at__isnull=False).count() == 1
     assert StripeEvent.objects.filter(type="charge.refunded", processed_at__isnull=False).count() == 1
+
+
+def test_staff_can_refund_the_rest_after_a_partial_refund(paid, stripe_api, django_capture_on_commit_callbacks):
+    """A second refund request is a new refund at Stripe: it must not reuse the first one's idempotency key."""
+    Order.objects.filter(pk=paid.pk).update(refund_percentage=50)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = guarantee.staff_refund(paid.pk, user=None)
+    assert order.status == S.PARTIALLY_REFUNDED
+    with django_capture_on_commit_callbacks(execute=True):
+        order = guarantee.staff_refund(paid.pk, user=None, full=True)
+    assert order.status == S.REFUNDED
+    assert str(order.amount_refunded) == "90.00"
+    assert sorted(r["amount"] for r in stripe_api.refunds.values()) == [4500, 4500]

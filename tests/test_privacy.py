@@ -1,6 +1,7 @@
 """Privacy: staff export and erase a customer's personal data; invoice data is purged after the retention date;
 visitors get no cookies on public pages."""
 
+import datetime
 import io
 import json
 import os
@@ -90,7 +91,9 @@ def test_erasure_anonymises_at_once_and_keeps_what_invoices_need_until_the_reten
     assert order.brief_existing_site == order.brief_style == ""
     assert not SentEmail.objects.filter(recipient="ada@example.com").exists()
     assert not SentEmail.objects.filter(order=order, body_text__contains="Ada").exists()
-    for event in StripeEvent.objects.filter(order=order):
+    events = list(StripeEvent.objects.filter(order=order))
+    assert events  # the payment's checkout.session.completed at least
+    for event in events:
         assert "ada@example.com" not in json.dumps(event.payload)
         assert "Teststraße" not in json.dumps(event.payload)
     assert Client().get(link).status_code == 400  # old links open nothing
@@ -101,13 +104,31 @@ def test_erasure_anonymises_at_once_and_keeps_what_invoices_need_until_the_reten
     assert order.stripe_payment_intent_id == paid.stripe_payment_intent_id
     assert order.stripe_invoice_id == paid.stripe_invoice_id
     paid_on = timezone.localdate(paid.paid_at)
-    assert order.invoice_data_retained_until == paid_on.replace(year=paid_on.year + 10)
+    assert order.invoice_data_retained_until == datetime.date(paid_on.year + 10, 12, 31)
     erased = order.history.get(trigger="personal_data_erased")
     assert erased.user.username.startswith("staff-")
     assert str(order.invoice_data_retained_until) in erased.reason
     # A second erasure says so.
     again = eraser.post(f"/admin/order/personal-data/{paid.pk}/erase/", {"confirm": "yes"}, follow=True)
     assert "already erased" in again.content.decode()
+
+
+def test_erasure_clears_stripe_events_about_the_payment_that_no_order_handler_claimed(
+    paid, stripe_api, django_capture_on_commit_callbacks
+):
+    """Events the site does not act on (charge.succeeded) or that failed are stored without an order link."""
+    from tests.checkout_helpers import deliver
+
+    charge = stripe_api.charges[paid.stripe_charge_id]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(Client(), stripe_api.make_event("charge.succeeded", charge)).status_code == 200
+    unclaimed = StripeEvent.objects.get(type="charge.succeeded")
+    assert unclaimed.order is None and "ada@example.com" in json.dumps(unclaimed.payload)
+    privacy.erase(paid.pk)
+    unclaimed.refresh_from_db()
+    assert "ada@example.com" not in json.dumps(unclaimed.payload)
+    assert charge["billing_details"]["name"] not in json.dumps(unclaimed.payload)
+    assert unclaimed.payload["id"] == unclaimed.stripe_id
 
 
 def test_the_customers_words_in_the_history_are_erased(paid, django_capture_on_commit_callbacks):
@@ -121,6 +142,22 @@ def test_the_customers_words_in_the_history_are_erased(paid, django_capture_on_c
     assert order.status == S.REFUNDED
     assert not order.history.filter(reason__contains="Rex").exists()
     assert "Rex" not in order.refund_reason
+
+
+def test_words_staff_typed_about_the_customer_and_the_demo_link_are_erased(
+    paid, stripe_api, django_capture_on_commit_callbacks
+):
+    """Free text staff type (a refund or cancel reason) and the demo's address often name the customer."""
+    order = delivered(paid, url="https://demo.example/ada-lovelace/")
+    with django_capture_on_commit_callbacks(execute=True):
+        guarantee.staff_refund(order.pk, user=None, full=True, reason="Ada Lovelace phoned: refund")
+    privacy.erase(order.pk)
+    order.refresh_from_db()
+    assert order.status == S.REFUNDED
+    assert not order.history.filter(reason__contains="Ada").exists()
+    assert not order.history.filter(reason__contains="ada-lovelace").exists()
+    assert order.demo_url == ""
+    assert order.history.filter(trigger="staff_refund", to_status=S.REFUND_REQUESTED).exists()  # what happened stays
 
 
 @pytest.mark.parametrize("state", ["refund under way", "open dispute"])
@@ -151,13 +188,30 @@ def test_erasure_is_refused_with_an_open_refund_or_dispute(
     assert after.personal_data_erased_at is None
 
 
+@pytest.mark.parametrize(
+    ("paid_at", "kept_until"),
+    [
+        (datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC), datetime.date(2036, 12, 31)),
+        (datetime.datetime(2028, 2, 29, 12, tzinfo=datetime.UTC), datetime.date(2038, 12, 31)),
+        # 23:30 UTC on New Year's Eve is already the next year in Berlin.
+        (datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC), datetime.date(2037, 12, 31)),
+    ],
+)
+def test_invoice_data_is_kept_until_the_end_of_the_year_the_retention_period_ends(settings, paid_at, kept_until):
+    """German retention periods (HGB 257, AO 147) start at the end of the year of the booking, not on its date."""
+    from tests.factories import OrderFactory
+
+    settings.PERSONAL_DATA_RETENTION_YEARS = 10
+    assert privacy.retention_date(OrderFactory(paid=True, paid_at=paid_at, seat=False)) == kept_until
+
+
 def test_purge_clears_invoice_data_only_after_the_retention_date_and_is_idempotent(paid, settings):
     settings.PERSONAL_DATA_RETENTION_YEARS = 2
     privacy.erase(paid.pk)
     order = Order.objects.get(pk=paid.pk)
     retained_until = order.invoice_data_retained_until
     paid_on = timezone.localdate(paid.paid_at)
-    assert retained_until == paid_on.replace(year=paid_on.year + 2)
+    assert retained_until == datetime.date(paid_on.year + 2, 12, 31)
 
     on_the_day = timezone.now().replace(year=retained_until.year, month=retained_until.month, day=retained_until.day)
     assert privacy.purge_expired(now=on_the_day) == 0
@@ -185,6 +239,31 @@ def test_purge_command_is_safe_to_run_from_cron(paid):
     call_command("purge_expired_personal_data", stdout=out)
     assert out.getvalue().count("1 order(s) purged") == 1
     assert Order.objects.get(pk=paid.pk).customer_name == "Erased customer"
+
+
+def test_erasing_a_payment_still_in_review_keeps_what_its_refund_and_invoice_need(
+    client, stripe_api, settings, django_capture_on_commit_callbacks
+):
+    """A payment of the wrong amount has no paid_at (it was never "paid"), but the money was taken."""
+    from tests.checkout_helpers import deliver, only_order, pay, post_buy
+    from tests.factories import offer_page
+
+    settings.PERSONAL_DATA_RETENTION_YEARS = 10
+    post_buy(client, offer_page())
+    order = only_order()
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, pay(stripe_api, order, amount_total=100))
+    order.refresh_from_db()
+    assert order.status == S.NEEDS_REVIEW and order.paid_at is None
+
+    privacy.erase(order.pk)
+    order.refresh_from_db()
+    assert order.invoice_data_purged_at is None
+    assert order.customer_name == "Ada Lovelace" and order.stripe_payment_intent_id
+    assert order.invoice_data_retained_until == datetime.date(timezone.localdate(order.created_at).year + 10, 12, 31)
+    with django_capture_on_commit_callbacks(execute=True):
+        guarantee.staff_refund(order.pk, user=None, full=True)  # staff can still return the money
+    assert [refund["amount"] for refund in stripe_api.refunds.values()] == [100]
 
 
 def test_erasing_an_unpaid_order_keeps_nothing_once_it_can_no_longer_be_paid():

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='order',
             name='amount_paid',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text="What Stripe took, in minor units of the order's currency; differs from the amount only in review.", max_digits=10, null=True),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text="What Stripe took, in the order's currency; differs from the amount only in review.", max_digits=10, null=True),
         ),
         migrations.AddField(
             model_name='order',

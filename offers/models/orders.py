@@ -126,7 +126,7 @@ class Order(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="What Stripe took, in minor units of the order's currency; differs from the amount only in review.",
+        help_text="What Stripe took, in the order's currency; differs from the amount only in review.",
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     stripe_dispute_id = models.CharField(max_length=255, blank=True)
