@@ -1,10 +1,11 @@
-"""Django's Redis cache, except that an unreachable Redis is a cache miss, not an error page.
+"""Django's Redis cache, except that a Redis that fails is a cache miss, not an error page.
 
-Redis holds only cache here (pages, rate-limit counters), so while it is down or
-restarting every request should still be served from the database, just slower.
-Django's RedisCache raises redis' ConnectionError into the view; this backend
-logs it (at most once per LOG_EVERY seconds per process, so an outage does not
-flood the logs) and answers as if the key were absent.
+Redis holds only cache here (pages, rate-limit counters), so while it is down,
+restarting, out of memory or left a read-only replica after a failover, every
+request should still be served from the database, just slower. Django's
+RedisCache raises redis' errors into the view; this backend logs them (at most
+once per LOG_EVERY seconds per process, so an outage does not flood the logs)
+and answers as if the key were absent.
 """
 
 import functools
@@ -13,17 +14,18 @@ import threading
 import time
 
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+# Not only ConnectionError and TimeoutError: a READONLY or OOM answer (ResponseError) on a
+# write would otherwise fail every page, since Wagtail writes its site root paths on a miss.
+UNAVAILABLE = RedisError
 LOG_EVERY = 30  # seconds
 
 
 class ResilientRedisCache(RedisCache):
-    """RedisCache whose reads miss and whose writes are dropped while Redis cannot be reached."""
+    """RedisCache whose reads miss and whose writes are dropped while Redis cannot serve them."""
 
     def __init__(self, server, params):
         super().__init__(server, params)

@@ -44,8 +44,9 @@ def postgres_bin(name):
 class OwnRedis:
     """A redis-server of our own, no persistence, that a test may stop and start again on the same port."""
 
-    def __init__(self):
+    def __init__(self, *options):
         self.executable = shutil.which("redis-server")
+        self.options = options
         self.port = free_port()
         self.process = None
 
@@ -55,7 +56,18 @@ class OwnRedis:
 
     def start(self):
         self.process = subprocess.Popen(
-            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [
+                self.executable,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                *self.options,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

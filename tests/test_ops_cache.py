@@ -2,6 +2,7 @@
 
 import logging
 import os
+import shutil
 import uuid
 
 import pytest
@@ -10,8 +11,9 @@ from django.core.cache import caches
 from config import resilient_cache
 from config.resilient_cache import ResilientRedisCache
 from tests.checkout_helpers import only_order, post_buy
-from tests.conftest import free_port
+from tests.conftest import free_port, missing_service
 from tests.factories import offer_page
+from tests.ops_services import OwnRedis
 
 
 def redis_cache(location):
@@ -95,3 +97,32 @@ def test_real_redis_stores_and_reports_up(client, settings):
     assert cache.incr("counter") == 1
     assert client.get("/healthz").json() == {"status": "ok", "database": "up", "redis": "up"}
     cache.delete_many(["greeting", "counter"])
+
+
+@pytest.fixture
+def read_only_redis():
+    """A Redis left a replica after a failover (its primary gone): reads answer, every write is refused (READONLY)."""
+    if not shutil.which("redis-server"):
+        missing_service("needs redis-server (Debian package redis-server)")
+    replica = OwnRedis("--replicaof", "127.0.0.1", str(free_port())).start()
+    yield replica.url
+    replica.stop()
+
+
+@pytest.mark.django_db
+@pytest.mark.redis
+def test_pages_and_checkout_work_while_redis_refuses_writes(client, settings, stripe_api, read_only_redis, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.resilient_cache.ResilientRedisCache",
+            "LOCATION": read_only_redis,
+            "KEY_PREFIX": f"ops-{uuid.uuid4().hex[:8]}",
+        }
+    }
+    offer = offer_page()
+    with caplog.at_level(logging.WARNING, logger="config.resilient_cache"):
+        assert client.get(offer.url).status_code == 200
+        response = post_buy(client, offer)
+    assert response.status_code == 303
+    assert response["Location"] == only_order().stripe_session_url
+    assert any(r.getMessage() == "cache unavailable, serving without it" for r in caplog.records)
