@@ -3,6 +3,8 @@
 import logging
 import os
 import shutil
+import socket
+import threading
 import uuid
 
 import pytest
@@ -28,8 +30,9 @@ def redis_cache(location):
 
 @pytest.fixture
 def dead_redis(monkeypatch):
-    """A cache pointed at a loopback port where nothing listens, logging every failure."""
+    """A cache pointed at a loopback port where nothing listens, trying and logging every call."""
     monkeypatch.setattr(resilient_cache, "LOG_EVERY", 0)
+    monkeypatch.setattr(resilient_cache, "RETRY_AFTER", 0)
     return redis_cache(f"redis://127.0.0.1:{free_port()}/0")
 
 
@@ -126,3 +129,46 @@ def test_pages_and_checkout_work_while_redis_refuses_writes(client, settings, st
     assert response.status_code == 303
     assert response["Location"] == only_order().stripe_session_url
     assert any(r.getMessage() == "cache unavailable, serving without it" for r in caplog.records)
+
+
+@pytest.fixture
+def hung_redis():
+    """A Redis that accepts connections and never answers (a paused VM); yields its URL and the connections made."""
+    server = socket.create_server(("127.0.0.1", 0), backlog=64)
+    server.settimeout(0.1)
+    connections, stop = [], threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                connections.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0", connections
+    stop.set()
+    thread.join()
+    server.close()
+    for connection in connections:
+        connection.close()
+
+
+@pytest.mark.django_db
+def test_a_hung_redis_costs_a_page_one_timeout_not_one_per_cache_call(client, settings, hung_redis, monkeypatch):
+    url, connections = hung_redis
+    monkeypatch.setattr(resilient_cache, "RETRY_AFTER", 60)  # the whole test inside one window, however slow
+    settings.PAGE_CACHE_SECONDS = 600  # the page cache and its memos: a dozen cache calls per page
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.resilient_cache.ResilientRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    offer = offer_page()
+    assert client.get("/").status_code == 200
+    assert client.get(offer.url).status_code == 200
+    # Each call that waited for Redis timed out and dropped its connection: one try for both pages.
+    assert len(connections) == 1
