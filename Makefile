@@ -54,6 +54,7 @@ serve: install
 	set -a && . ./.serve.env && set +a && export $(SERVE_ENV) && \
 	$(PY) manage.py migrate --noinput && $(PY) manage.py createcachetable && \
 	$(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py load_demo_content && $(PY) manage.py ensure_admin && \
+	$(PY) manage.py clear_page_cache && \
 	{ $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn config.wsgi --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
 	    --access-logfile - --access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'; }

@@ -152,17 +152,26 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                sys.exit(f"gunicorn exited:\n{self.log.read_text()[-3000:]}")
+                output = self.log.read_text()[-3000:]
+                self.__exit__()
+                sys.exit(f"gunicorn exited:\n{output}")
             try:
                 fetch(self.url("/robots.txt"))
                 return self
             except OSError:
                 time.sleep(0.2)
+        # __exit__ does not run when __enter__ fails: stop the server here, or it outlives the run.
+        self.__exit__()
         sys.exit("gunicorn did not answer within 60 s")
 
     def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
         self.log.unlink(missing_ok=True)
 
     def url(self, path):

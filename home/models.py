@@ -17,10 +17,10 @@ from .blocks import INLINE_FEATURES, ContentBlock, ReasonBlock
 
 # Resolved at runtime: the learn app defines it and may not be migrated yet.
 ARTICLE_MODEL = "learn.ArticlePage"
-OFFER_MODEL = "offers.OfferPage"
 FEATURED_ARTICLE_COUNT = 3
 # Created by the offers app; the home page shows no offer until it exists.
 FEATURED_OFFER_TEMPLATE = "offers/includes/featured_offer.html"
+# Resolved at runtime like ARTICLE_MODEL: the only page type the home page features as its offer.
 OFFER_PAGE_MODEL = "offers.OfferPage"
 
 
@@ -192,7 +192,7 @@ class HomePage(Page):
             max_num=FEATURED_ARTICLE_COUNT,
             help_text="Leave empty to show the newest explainers.",
         ),
-        PageChooserPanel("featured_offer", OFFER_MODEL),
+        PageChooserPanel("featured_offer", OFFER_PAGE_MODEL),
     ]
     search_fields = [*Page.search_fields, index.SearchField("hero_headline"), index.SearchField("hero_text")]
 
@@ -236,7 +236,7 @@ class HomePage(Page):
         super().clean()
         # The chooser offers only offer pages; this also refuses a tampered form.
         offer = self.featured_offer
-        if offer is not None and offer.specific_class._meta.label != OFFER_MODEL:
+        if offer is not None and offer.specific_class._meta.label != OFFER_PAGE_MODEL:
             raise ValidationError({"featured_offer": "Choose an offer page."})
 
     def get_featured_offer(self):

@@ -189,6 +189,9 @@ def _may_look_up(request) -> bool:
         and request.method == "GET"
         and not request.META.get("QUERY_STRING")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        # A preview is a GET of the page's own URL through this stack (Wagtail's dummy request);
+        # it carries the editor's cookies only when the caller passed the editor's request.
+        and not getattr(request, "is_dummy", False)
     )
 
 

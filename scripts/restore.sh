@@ -4,7 +4,8 @@
 # Objects in the dump are dropped and recreated (--clean --if-exists); stop the
 # app servers and the task worker first. The media tarball of the same
 # timestamp, if there is one, is unpacked into MEDIA_ROOT (files it holds are
-# overwritten; others are left alone).
+# overwritten; others are left alone). Cached pages are dropped (manage.py
+# clear_page_cache, run with the environment this script gets).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,10 @@ MEDIA_ROOT=${MEDIA_ROOT:-media}
 pg_restore --clean --if-exists --no-owner --no-acl --single-transaction --exit-on-error \
   --dbname="$DATABASE_URL" "$dump"
 echo "database restored from $dump"
+
+# Cached pages show the content from before the restore, and no signal saw the restore.
+"${PYTHON:-.venv/bin/python}" manage.py clear_page_cache ||
+  echo "restore: cached pages were not dropped; they expire within PAGE_CACHE_SECONDS" >&2
 
 media=${dump%.dump}.media.tar.gz
 if [ -f "$media" ]; then

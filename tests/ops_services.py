@@ -36,6 +36,18 @@ from tests.stripe_server import FakeStripe, sign_webhook
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def end_process(process, timeout=10):
+    """Stop a child we started, killing it if it does not stop in time: a test never leaves one behind."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def postgres_bin(name):
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     return found[-1] if found else shutil.which(name)
@@ -44,8 +56,9 @@ def postgres_bin(name):
 class OwnRedis:
     """A redis-server of our own, no persistence, that a test may stop and start again on the same port."""
 
-    def __init__(self):
+    def __init__(self, *options):
         self.executable = shutil.which("redis-server")
+        self.options = options
         self.port = free_port()
         self.process = None
 
@@ -55,7 +68,18 @@ class OwnRedis:
 
     def start(self):
         self.process = subprocess.Popen(
-            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [
+                self.executable,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                *self.options,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -66,12 +90,11 @@ class OwnRedis:
                 return self
             except redis.exceptions.ConnectionError:
                 time.sleep(0.05)
+        self.stop()
         raise RuntimeError("redis-server did not start")
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        end_process(self.process)
 
 
 def as_postgres_user(command):
@@ -109,7 +132,9 @@ class OwnPostgres:
         return self
 
     def stop(self):
-        self.pg("pg_ctl", "-m", "fast", "-w", "stop", check=False)
+        if self.pg("pg_ctl", "-m", "fast", "-w", "-t", "30", "stop", check=False).returncode != 0:
+            # Still running (or never started): immediate mode never waits for clients.
+            self.pg("pg_ctl", "-m", "immediate", "-w", "stop", check=False)
 
     def create_database(self, name):
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
@@ -183,13 +208,15 @@ class AppServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        wait_for_http(self.url + "/robots.txt", self.process, timeout=60)
+        try:
+            wait_for_http(self.url + "/robots.txt", self.process, timeout=60)
+        except Exception:
+            self.stop()
+            raise
         return self
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=15)
+        end_process(self.process, timeout=15)
         self.log.unlink(missing_ok=True)
 
     def log_records(self):

@@ -5,7 +5,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import redis
 
+from home import page_cache
 from tests.ops_services import ROOT
 
 
@@ -42,7 +44,19 @@ def test_backup_then_restore_brings_back_changed_and_dropped_data_and_media(ops_
     # A fresh database stands in for the server being replaced: restore, and it is the site as backed up.
     ops_stack.postgres.create_database("restored")
     target = ops_stack.postgres.url("restored")
-    run("restore.sh", str(dump), DATABASE_URL=target, MEDIA_ROOT=str(tmp_path / "restored-media"))
+    shared_cache = redis.Redis.from_url(ops_stack.redis.url)
+    generation_key = f"{ops_stack.env['CACHE_KEY_PREFIX']}:1:{page_cache.GENERATION_KEY}"
+    generation = shared_cache.get(generation_key)
+    run(
+        "restore.sh",
+        str(dump),
+        DATABASE_URL=target,
+        MEDIA_ROOT=str(tmp_path / "restored-media"),
+        REDIS_URL=ops_stack.env["REDIS_URL"],
+        CACHE_KEY_PREFIX=ops_stack.env["CACHE_KEY_PREFIX"],
+    )
+    # Pages cached before the restore show what the restore took back: every app server drops them.
+    assert shared_cache.get(generation_key) not in (None, generation)
     expected = site_state(ops_stack, "agency")
     assert site_state(ops_stack, "restored") == expected
     assert expected[0] and expected[1], "the backed-up site has pages and packages"

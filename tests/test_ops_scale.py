@@ -15,10 +15,15 @@ ARTICLE_PATH = "/learn/what-a-cms-does/"
 
 @pytest.fixture(scope="module")
 def two_servers(ops_stack):
-    first, second = ops_stack.app(), ops_stack.app()
-    yield first, second
-    first.stop()
-    second.stop()
+    first = ops_stack.app()
+    try:
+        second = ops_stack.app()
+        try:
+            yield first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
 
 
 def admin_session(server):
@@ -53,9 +58,7 @@ def test_a_page_published_through_one_server_is_served_fresh_by_the_other(ops_st
     before = second.get(ARTICLE_PATH)
     assert before.status == 200
     assert "Rewritten on server A" not in before.body
-    again = second.get(ARTICLE_PATH)
-    if "X-Cache" in again.headers:  # once the full-page cache is installed, B now serves it from Redis
-        assert again.headers["X-Cache"] == "hit"
+    assert second.get(ARTICLE_PATH).headers["X-Cache"] == "hit"  # B now serves it from the shared cache
 
     # An editor saves a draft, then publishes it in the admin of the first server.
     (page_id,) = ops_stack.postgres.query("SELECT id FROM wagtailcore_page WHERE url_path LIKE %s", f"%{ARTICLE_PATH}")[

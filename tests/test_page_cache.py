@@ -540,3 +540,27 @@ def test_paths_that_are_never_pages_cost_no_cache_lookup(client, offer, monkeypa
     assert lookups == []
     client.get("/")
     assert len(lookups) == 1
+
+
+def test_a_preview_shows_the_draft_even_when_the_live_page_is_cached(client, offer):
+    """Wagtail renders previews through the middleware as a GET of the page's own URL (a dummy request)."""
+    assert "Demo in a day" in client.get(offer.url).content.decode()
+    assert served_from_cache(client, offer.url)
+    offer.title = "Draft only an editor sees"
+    offer.save_revision()
+    preview = offer.make_preview_request()  # no editor's request to copy a session cookie from
+    assert "Draft only an editor sees" in preview.content.decode()
+    assert "Draft only an editor sees" not in client.get(offer.url).content.decode()
+
+
+def test_clear_page_cache_command_drops_every_cached_page(client, offer):
+    """For what no signal sees: a restored backup, a release with new templates."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client.get("/")
+    client.get(offer.url)
+    call_command("clear_page_cache", stdout=StringIO())
+    assert client.get("/")["X-Cache"] == "miss"
+    assert client.get(offer.url)["X-Cache"] == "miss"

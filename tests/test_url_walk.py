@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "path": "x/y", "uuid": str(uuid.uuid4())}
 ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?\w+>")
-# Admin views that must answer anyone: signing in and out, password reset, and the admin's\n# translation catalogue and icon sprite (static assets, no data).
+# Admin views that must answer anyone: signing in and out, password reset, and the admin's
+# translation catalogue and icon sprite (static assets, no data).
 ADMIN_OPEN_TO_ALL = re.compile(r"^/admin/(login|logout|password_reset)/|^/admin/(jsi18n|sprite)/$")
 
 
