@@ -7,7 +7,7 @@ when a CDN is configured (WAGTAILFRONTENDCACHE), purges the cacheable pages
 from it through Wagtail's frontend cache.
 
 Orders and seat holds are deliberately absent: availability is not in cached
-HTML (offers.availability_views serves it fresh).
+HTML (offers.catalogue.availability_views serves it fresh).
 """
 
 import logging

@@ -104,7 +104,7 @@ class OfferCTABlock(blocks.StructBlock):
         preview_value = {"heading": "Get a demo website in one workday"}
 
     def get_preview_value(self):
-        from offers.models import OfferPage
+        from offers.models.pages import OfferPage
 
         return self.to_python(
             {**self.meta.preview_value, "page": getattr(OfferPage.objects.live().first(), "pk", None)}

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from offers import availability_views, funnel_views, views
+from offers.catalogue import availability_views
+from offers.catalogue import policy_views as views
+from offers.reports import funnel_views
 
 app_name = "offers"
 

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from offers import funnel
 from offers.models import BannerClickDay, OfferBanner, Order
+from offers.reports import funnel
 from tests.checkout_helpers import deliver, only_order, pay, post_buy, staff_user
 from tests.factories import OfferBannerFactory, OrderFactory
 from tests.test_checkout_concurrency import run_together

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from offers import availability
+from offers.catalogue import availability
 from offers.models import Order, SlotHold
 from tests.checkout_helpers import BUYER, buy_url, only_order, post_buy
 from tests.factories import offer_page

@@ -2,8 +2,8 @@
 
 import pytest
 
-from offers import webhooks
 from offers.models import Order, SlotHold, StripeEvent
+from offers.payments import webhooks
 from tests.checkout_helpers import deliver, only_order, pay, post_buy, staff_user
 from tests.factories import offer_page
 

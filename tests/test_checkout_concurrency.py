@@ -95,7 +95,7 @@ def test_two_events_for_one_session_at_once_fulfil_once(stripe_api):
 
 @pytest.mark.postgres
 def test_without_the_row_lock_two_events_would_fulfil_twice(stripe_api, monkeypatch):
-    from offers import fulfilment
+    from offers.checkout import apply_session as fulfilment
 
     post_buy(Client(), offer_page())
     order = only_order()
@@ -116,7 +116,7 @@ def test_without_the_row_lock_two_events_would_fulfil_twice(stripe_api, monkeypa
 
 def one_seat_offer_read_by_both_buyers(monkeypatch):
     """An offer with a single seat, where both buyers read the free seat before either takes it."""
-    from offers import checkout
+    from offers.checkout import start as checkout
 
     page = offer_page()
     package = page.package

@@ -2,8 +2,8 @@
 
 import pytest
 
-from offers import stripe_client
 from offers.models import Order, StripeEvent
+from offers.payments import stripe_client
 from tests.checkout_helpers import confirmations_to, only_order, post_buy
 from tests.factories import offer_page
 
@@ -56,7 +56,7 @@ def test_offline_events_are_signed_and_verified_like_stripe_ones(client):
 
 
 def test_offline_refund_never_exceeds_the_payment(client):
-    from offers import offline
+    from offers.payments import offline
 
     post_buy(client, offer_page())
     order = only_order()

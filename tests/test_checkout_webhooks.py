@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from offers import transitions, webhooks
 from offers.models import Order, OrderEvent, SentEmail, SlotHold, StripeEvent
+from offers.orders import transitions
+from offers.payments import webhooks
 from tests.checkout_helpers import confirmations_to, deliver, only_order, pay, post_buy
 from tests.factories import offer_page
 from tests.stripe_server import sign_webhook
@@ -263,13 +264,13 @@ def test_facts_from_stripe_are_allowed_from_every_paid_state():
 
 def test_expired_order_frees_no_seat_twice(pending):
     SlotHold.objects.filter(order=pending).update(expires_at=timezone.now() - timedelta(minutes=1))
-    from offers import availability
+    from offers.catalogue import availability
 
     assert availability.seats_taken(pending.package, [pending.slot_date]) == {pending.slot_date: 0}
 
 
 def test_paid_order_keeps_its_seat_for_good():
-    from offers import availability
+    from offers.catalogue import availability
     from tests.factories import OrderFactory
 
     order = OrderFactory(paid=True)

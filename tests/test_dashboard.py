@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from offers import dashboard
 from offers.models import Order, Refund
+from offers.reports import sales as dashboard
 from tests.checkout_helpers import staff_user
 from tests.factories import DemoPackageFactory, OrderFactory, RefundPolicyFactory
 
@@ -277,8 +277,9 @@ def test_the_admin_home_runs_as_many_queries_with_many_orders_as_with_few(django
 def test_the_demo_site_gives_the_panel_and_the_funnel_real_numbers_once(django_user_model):
     from django.core.management import call_command
 
-    from offers import demo, funnel
+    from offers import demo
     from offers.models import BannerClickDay, OfferBanner, OrderEvent
+    from offers.reports import funnel
 
     call_command("load_demo_content", verbosity=0)
     call_command("load_demo_content", verbosity=0)

@@ -9,8 +9,9 @@ from django.core.signing import TimestampSigner
 from django.test import Client
 from django.utils import timezone
 
-from offers import emails, guarantee, refunds, transitions
+from offers.aftercare import guarantee, refunds
 from offers.models import Order, OrderEvent, SentEmail
+from offers.orders import emails, transitions
 from tests.guarantee_helpers import buy_and_pay, delivered, page_path
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from offers import deadlines
+from offers.aftercare import deadlines
 from offers.models import Order
 from tests.checkout_helpers import staff_user
 from tests.guarantee_helpers import buy_and_pay, delivered
@@ -178,7 +178,7 @@ def test_withdrawals_guarantee_and_staff_refunds_are_counted_apart(
 ):
     from decimal import Decimal
 
-    from offers import guarantee
+    from offers.aftercare import guarantee
     from tests.factories import OrderFactory
 
     withdrawn = buy_and_pay(stripe_api, django_capture_on_commit_callbacks)

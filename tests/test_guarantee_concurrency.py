@@ -89,7 +89,7 @@ def test_accept_and_refund_at_once_exactly_one_wins(stripe_api):
 def test_without_the_row_lock_accept_and_refund_would_both_win(stripe_api, monkeypatch):
     import threading
 
-    from offers import guarantee
+    from offers.aftercare import guarantee
 
     order = delivered(paid_order(stripe_api))
     both_read = threading.Barrier(2)

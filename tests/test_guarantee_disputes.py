@@ -5,8 +5,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from offers import disputes, guarantee, stripe_client
+from offers.aftercare import disputes, guarantee
 from offers.models import Order, StripeEvent
+from offers.payments import stripe_client
 from tests.checkout_helpers import deliver, only_order, post_buy, staff_user
 from tests.factories import offer_page
 from tests.guarantee_helpers import buy_and_pay, delivered, offline_paid_and_delivered, send
@@ -153,7 +154,7 @@ def test_after_evidence_is_submitted_refunding_instead_is_refused(
 
 def test_disputes_work_offline_for_the_demo(client, settings, django_capture_on_commit_callbacks):
     """Offline mode: a dispute is opened, the evidence pack submitted, and the bank's decision arrives."""
-    from offers import offline
+    from offers.payments import offline
 
     order = offline_paid_and_delivered(client, settings, django_capture_on_commit_callbacks)
     assert order.stripe_charge_id.startswith("ch_offline_")

@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from offers import disputes, guarantee, refunds
+from offers.aftercare import disputes, guarantee, refunds
 from offers.models import Order, Refund, StripeEvent
 from tests.checkout_helpers import deliver
 from tests.guarantee_helpers import buy_and_pay, delivered, offline_paid_and_delivered, page_path, send

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from offers import availability
-from offers.workdays import AgencyCalendar
+from offers.catalogue import availability
+from offers.catalogue.workdays import AgencyCalendar
 from tests.factories import DemoPackageFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")

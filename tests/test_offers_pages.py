@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from offers import availability
+from offers.catalogue import availability
 from offers.models import OfferPage
 from tests.factories import DemoPackageFactory, offer_page
 from tests.offers_fixtures import isolated_cache  # noqa: F401

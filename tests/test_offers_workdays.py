@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from offers.catalogue.workdays import AgencyCalendar, get_calendar
 from offers.models import PublicHoliday, WorkingCalendar
-from offers.workdays import AgencyCalendar, get_calendar
 from tests.factories import default_site
 from tests.offers_fixtures import isolated_cache  # noqa: F401
 

@@ -59,7 +59,7 @@ def test_log_lines_outside_a_request_carry_a_dash():
 
 
 def test_json_formatter_writes_one_parseable_object_with_the_fields():
-    record = logging.LogRecord("offers.checkout", logging.ERROR, "", 0, "checkout session failed", None, None)
+    record = logging.LogRecord("offers.checkout.start", logging.ERROR, "", 0, "checkout session failed", None, None)
     record.order = "BWS-ABC123"
     record.stripe_code = None
     record.request_id = "req-12345678"
@@ -73,7 +73,7 @@ def test_json_formatter_writes_one_parseable_object_with_the_fields():
     assert "\n" not in line
     entry = json.loads(line)
     assert entry["level"] == "ERROR"
-    assert entry["logger"] == "offers.checkout"
+    assert entry["logger"] == "offers.checkout.start"
     assert entry["message"] == "checkout session failed"
     assert entry["request_id"] == "req-12345678"
     assert entry["order"] == "BWS-ABC123"

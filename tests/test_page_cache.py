@@ -17,7 +17,7 @@ from wagtail.models import PageViewRestriction
 
 from home import page_cache
 from home.models import AgencySettings, HomePage
-from offers import availability
+from offers.catalogue import availability
 from offers.models import OfferBanner, WorkingCalendar
 from tests.checkout_helpers import post_buy
 from tests.factories import (

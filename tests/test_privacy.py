@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from offers import guarantee, privacy, refunds
+from offers.aftercare import guarantee, refunds
 from offers.models import Order, SentEmail, StripeEvent
+from offers.privacy import personal_data as privacy
 from tests.checkout_helpers import staff_user
 from tests.guarantee_helpers import buy_and_pay, delivered, page_path
 

@@ -58,7 +58,7 @@ class WorkingCalendar(ClusterableModel, BaseSiteSetting):
         return cls.for_site(site)
 
     def as_calendar(self):
-        from offers.workdays import AgencyCalendar
+        from offers.catalogue.workdays import AgencyCalendar
 
         holidays = frozenset(self.holidays.values_list("date", flat=True)) if self.pk else frozenset()
         return AgencyCalendar(

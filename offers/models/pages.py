@@ -14,10 +14,11 @@ from wagtail.models import Page, Site
 from wagtail.search import index
 
 from home import page_cache
-from offers import availability as seats
-from offers import stripe_client, workdays
 from offers.blocks import OfferBodyBlock
-from offers.vat import agency_vat
+from offers.catalogue import availability as seats
+from offers.catalogue import workdays
+from offers.catalogue.vat import agency_vat
+from offers.payments import stripe_client
 
 from .catalogue import DemoPackage, RefundPolicy
 
@@ -226,8 +227,8 @@ class OfferPage(RoutablePageMixin, Page):
 
     @path("buy/", name="buy")
     def buy(self, request):
-        """The buy form (GET) and the start of checkout (POST); see offers.checkout_views."""
-        from offers.checkout_views import buy
+        """The buy form (GET) and the start of checkout (POST); see offers.checkout.views."""
+        from offers.checkout.views import buy
 
         return buy(request, self)
 

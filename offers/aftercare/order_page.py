@@ -16,10 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from offers import guarantee, guarantee_emails, refunds, transitions
-from offers.checkout_views import rate_limited
-from offers.emails import ORDER_LINK_SALT
-from offers.models import Order
+from offers.aftercare import emails as guarantee_emails
+from offers.aftercare import guarantee, refunds
+from offers.checkout.views import rate_limited
+from offers.models.orders import Order
+from offers.orders import transitions
+from offers.orders.emails import ORDER_LINK_SALT
 
 TOKEN_MAX_AGE = timedelta(days=365)
 RESEND_RATE_LIMIT = (5, 60 * 60)

@@ -10,9 +10,11 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from offers import checkout, fulfilment, webhooks
-from offers.checkout_forms import BuyForm
-from offers.models import Order
+from offers.checkout import apply_session as fulfilment
+from offers.checkout import start as checkout
+from offers.checkout.buy_form import BuyForm
+from offers.models.orders import Order
+from offers.payments import webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ def buy(request, offer_page):
 def _banner_id(value):
     if not value:
         return None
-    from offers.models import OfferBanner
+    from offers.models.banners import OfferBanner
 
     return value if OfferBanner.objects.filter(pk=value).exists() else None
 
@@ -121,7 +123,7 @@ def offline_checkout(request, session_id):
     """The offline stand-in for Stripe's payment page (offline mode only): pay, or go back."""
     if not settings.STRIPE_OFFLINE:
         raise Http404("Offline payments are off")
-    from offers import offline
+    from offers.payments import offline
 
     try:
         session = offline.OfflineBackend().retrieve_session(session_id)

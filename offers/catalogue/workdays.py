@@ -110,7 +110,7 @@ class AgencyCalendar:
 def get_calendar(site=None) -> AgencyCalendar:
     """The calendar of the site (default site when None), from its WorkingCalendar setting."""
     from home import page_cache
-    from offers.models import WorkingCalendar
+    from offers.models.calendar import WorkingCalendar
 
     # Read on every offer view; any change to the calendar or its holidays starts a new generation.
     return page_cache.remember(

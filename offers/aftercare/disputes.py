@@ -13,9 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from offers import guarantee_emails, stripe_client, transitions
-from offers.models import Order
-from offers.refunds import order_for_payment_intent
+from offers.aftercare import emails as guarantee_emails
+from offers.aftercare.refunds import order_for_payment_intent
+from offers.models.orders import Order
+from offers.orders import transitions
+from offers.payments import stripe_client
 
 logger = logging.getLogger(__name__)
 S = Order.Status

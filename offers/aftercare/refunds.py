@@ -22,10 +22,13 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from offers import guarantee_emails as emails
-from offers import money, stripe_client, transitions
-from offers.fulfilment import UnknownOrder
-from offers.models import Order, Refund
+from offers import money
+from offers.aftercare import emails
+from offers.checkout.apply_session import UnknownOrder
+from offers.models.orders import Order
+from offers.models.refunds import Refund
+from offers.orders import transitions
+from offers.payments import stripe_client
 
 logger = logging.getLogger(__name__)
 S = Order.Status

@@ -14,9 +14,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from offers.dashboard import REFUNDED
-from offers.models import BannerClickDay, OfferBanner, OffersIndexPage, Order
-from offers.transitions import PAID_STATES
+from offers.models.banners import OfferBanner
+from offers.models.funnel import BannerClickDay
+from offers.models.orders import Order
+from offers.models.pages import OffersIndexPage
+from offers.orders.transitions import PAID_STATES
+from offers.reports.sales import REFUNDED
 
 DEFAULT_RANGE_DAYS = 30
 # Longest range the report accepts: enough for a year-on-year look, small enough to stay a quick query.

@@ -12,8 +12,10 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from offers import guarantee_emails, refunds, transitions
-from offers.models import Order
+from offers.aftercare import emails as guarantee_emails
+from offers.aftercare import refunds
+from offers.models.orders import Order
+from offers.orders import transitions
 
 logger = logging.getLogger(__name__)
 S = Order.Status

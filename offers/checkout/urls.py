@@ -1,6 +1,6 @@
 from django.urls import path
 
-from offers import checkout_views
+from offers.checkout import views as checkout_views
 
 urlpatterns = [
     path("checkout/return/", checkout_views.checkout_return, name="checkout_return"),

@@ -11,8 +11,9 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from offers import fulfilment, stripe_client
-from offers.models import StripeEvent
+from offers.checkout import apply_session as fulfilment
+from offers.models.orders import StripeEvent
+from offers.payments import stripe_client
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def _session_expired(event, stored):
 
 def _refund_changed(event, stored):
     """charge.refunded, refund.created/updated/failed: re-fetch the payment's refunds rather than trust the event."""
-    from offers import refunds
+    from offers.aftercare import refunds
 
     obj = event["data"]["object"]
     order = refunds.order_for_payment_intent(obj.get("payment_intent"))
@@ -38,14 +39,14 @@ def _refund_changed(event, stored):
 
 
 def _dispute_created(event, stored):
-    from offers import disputes
+    from offers.aftercare import disputes
 
     order = disputes.opened(event["data"]["object"], stripe_event=stored)
     return order, f"order {order.reference} is {order.status}"
 
 
 def _dispute_closed(event, stored):
-    from offers import disputes
+    from offers.aftercare import disputes
 
     order = disputes.closed(event["data"]["object"], stripe_event=stored)
     return order, f"order {order.reference} is {order.status}"

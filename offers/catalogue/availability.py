@@ -10,7 +10,7 @@ from datetime import date, datetime
 from babel.dates import format_date
 from django.utils import timezone, translation
 
-from offers import workdays
+from offers.catalogue import workdays
 from offers.money import babel_locale
 
 
@@ -53,7 +53,7 @@ def seats_taken(package, dates: list[date]) -> dict[date, int]:
     """
     from django.db.models import Count, Q
 
-    from offers.models import SlotHold
+    from offers.models.orders import SlotHold
 
     counts = dict.fromkeys(dates, 0)
     if package.pk is None:  # an unsaved package has no holds

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from offers.models import Order, OrderEvent
+from offers.models.orders import Order, OrderEvent
 
 S = Order.Status
 

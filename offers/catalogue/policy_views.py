@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from offers.models import RefundPolicy
+from offers.models.catalogue import RefundPolicy
 
 
 def refund_policy(request, slug):

@@ -19,9 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from offers import transitions
-from offers.models import Order, SentEmail, StripeEvent
-from offers.models.orders import new_token
+from offers.models.orders import Order, SentEmail, StripeEvent, new_token
+from offers.orders import transitions
 
 logger = logging.getLogger(__name__)
 S = Order.Status

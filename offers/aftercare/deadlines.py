@@ -7,8 +7,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from offers import guarantee_emails, transitions
-from offers.models import Order
+from offers.aftercare import emails as guarantee_emails
+from offers.models.orders import Order
+from offers.orders import transitions
 
 logger = logging.getLogger(__name__)
 S = Order.Status

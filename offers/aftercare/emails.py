@@ -1,6 +1,6 @@
 """E-mails of the guarantee: delivery, decision, refund, withdrawal receipt, a fresh order-page link.
 
-Built on `offers.emails.send` (templates, SentEmail record); each is a task queued after commit.
+Built on `offers.orders.emails.send` (templates, SentEmail record); each is a task queued after commit.
 """
 
 from django.conf import settings
@@ -8,8 +8,9 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from offers import emails, money
-from offers.models import Order
+from offers import money
+from offers.models.orders import Order
+from offers.orders import emails
 
 
 def _customer(order, kind, subject, paragraphs, links=()):

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 
-from offers.models import OfferPage
+from offers.models.pages import OfferPage
 
 
 @never_cache

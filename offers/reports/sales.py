@@ -24,9 +24,10 @@ from django.utils.dateformat import format as format_date
 from wagtail.permissions import policy_registry
 
 from offers import money
-from offers.models import Order, Refund
-from offers.refunds import COUNTED as REFUND_COUNTED
-from offers.transitions import PAID_STATES
+from offers.aftercare.refunds import COUNTED as REFUND_COUNTED
+from offers.models.orders import Order
+from offers.models.refunds import Refund
+from offers.orders.transitions import PAID_STATES
 
 S = Order.Status
 WEEKS = 12

@@ -11,8 +11,10 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from offers import checkout, emails, money, transitions
-from offers.models import Order, SlotHold
+from offers import money
+from offers.checkout import start as checkout
+from offers.models.orders import Order, SlotHold
+from offers.orders import emails, transitions
 
 logger = logging.getLogger(__name__)
 S = Order.Status
@@ -108,7 +110,7 @@ def record_charge(order_pk):
     The Checkout Session names only the PaymentIntent, so this asks Stripe once; when it cannot be reached the
     id stays empty and the next dispute or refund event that names the charge fills it.
     """
-    from offers import stripe_client
+    from offers.payments import stripe_client
 
     order = Order.objects.get(pk=order_pk)
     if order.stripe_charge_id or not order.stripe_payment_intent_id:
@@ -145,7 +147,7 @@ def cancel(order_pk, *, user, reason=""):
     If Stripe cannot be reached the order is still cancelled; a payment that
     arrives anyway goes to needs_review, so no money is kept silently.
     """
-    from offers import stripe_client
+    from offers.payments import stripe_client
 
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_pk)
@@ -164,7 +166,7 @@ def cancel(order_pk, *, user, reason=""):
 
 def refresh_from_provider(order):
     """For a still-pending order (the thank-you page), asks Stripe for the session and applies what it says."""
-    from offers import stripe_client
+    from offers.payments import stripe_client
 
     try:
         session = stripe_client.retrieve_checkout_session(order.stripe_session_id)

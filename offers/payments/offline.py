@@ -4,7 +4,7 @@ Same interface as `stripe_client.StripeBackend`. Sessions, payment intents and
 refunds live in the cache; the "checkout page" is `/checkout/offline/<id>/`,
 clearly marked as a test. What Stripe would announce by webhook is emitted as
 a correctly signed event and posted through the site's own webhook
-verification and dispatch (`offers.webhooks.receive`), so offline mode
+verification and dispatch (`offers.payments.webhooks.receive`), so offline mode
 exercises the same fulfilment path as production. Production settings refuse
 `STRIPE_OFFLINE`.
 """
@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
-from offers import stripe_client
+from offers.payments import stripe_client
 
 PREFIX = "offline-stripe:"
 KEEP_FOR = 2 * 24 * 3600
@@ -63,7 +63,7 @@ def _idempotent(key, params, create):
 
 def emit(event_type, obj):
     """Signs an event for `obj` and posts it through the webhook path; returns the HTTP status it got."""
-    from offers import webhooks
+    from offers.payments import webhooks
 
     event = {
         "id": _new_id("evt"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from offers import order_views
+from offers.aftercare import order_page as order_views
 
 urlpatterns = [
     path("orders/resend/", order_views.resend_link, name="order_link_resend"),

@@ -1,4 +1,4 @@
-"""The banner click redirect (public) and the banner funnel report (admin). The counting lives in offers.funnel."""
+"""The banner click redirect (public) and the banner funnel report (admin). The counting lives in offers.reports.funnel."""
 
 from datetime import date
 
@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from offers import dashboard, funnel
-from offers.models import OfferBanner
+from offers.models.banners import OfferBanner
+from offers.reports import funnel
+from offers.reports import sales as dashboard
 
 
 @require_GET

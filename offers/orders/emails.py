@@ -14,7 +14,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
-from offers.models import Order, SentEmail
+from offers.models.orders import Order, SentEmail
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Staff views for a customer's personal data: a JSON download, and erasure behind a confirmation step.
 
-Thin: permission check, `offers.privacy` call, the outcome as a message. Each has its own permission
+Thin: permission check, `offers.privacy.personal_data` call, the outcome as a message. Each has its own permission
 (`export_personal_data`, `erase_personal_data`), apart from the order admin's other actions.
 """
 
@@ -14,8 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from wagtail.admin.widgets.button import HeaderButton
 
-from offers import privacy
-from offers.models import Order
+from offers.models.orders import Order
+from offers.privacy import personal_data as privacy
 
 EXPORT = "offers.export_personal_data"
 ERASE = "offers.erase_personal_data"

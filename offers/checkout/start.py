@@ -17,9 +17,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from offers import stripe_client, transitions, workdays
-from offers.models import Order, SlotHold
-from offers.vat import agency_vat
+from offers.catalogue import workdays
+from offers.catalogue.vat import agency_vat
+from offers.models.orders import Order, SlotHold
+from offers.orders import transitions
+from offers.payments import stripe_client
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ answers, and raise `PaymentProviderError` for any failure (unreachable, slow
 past `STRIPE_TIMEOUT`, refused), so callers handle one exception.
 
 The backend is chosen per call from settings: `STRIPE_OFFLINE` swaps in
-`offers.offline`, which has the same interface and signs its own webhook
+`offers.payments.offline`, which has the same interface and signs its own webhook
 events with a secret derived locally from `SECRET_KEY`.
 """
 
@@ -65,7 +65,7 @@ def expandable_id(value):
 
 def webhook_secret():
     if is_offline():
-        return "whsec_offline_" + salted_hmac("offers.offline.webhook", "secret", algorithm="sha1").hexdigest()
+        return "whsec_offline_" + salted_hmac("offers.payments.offline.webhook", "secret", algorithm="sha1").hexdigest()
     return settings.STRIPE_WEBHOOK_SECRET
 
 
@@ -137,7 +137,7 @@ class StripeBackend:
 
 def backend():
     if is_offline():
-        from offers.offline import OfflineBackend
+        from offers.payments.offline import OfflineBackend
 
         return OfflineBackend()
     return StripeBackend()
