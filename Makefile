@@ -108,6 +108,7 @@ lighthouse: install browser-deps
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # The production server under load (benchmarks/serve_bench.py): req/s, p50/p99,
 # queries and bytes per page, cached and uncached, then 30 s at 64 connections.

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from offers.catalogue import banners
 from offers.models import BannerClickDay, OfferBanner, Order
 from offers.reports import funnel
 from tests.checkout_helpers import deliver, only_order, pay, post_buy, staff_user
@@ -120,9 +121,9 @@ def test_crawlers_are_asked_not_to_follow_the_counter(client):
 def test_clicks_count_on_the_day_in_berlin():
     banner = OfferBannerFactory()
 
-    funnel.record_click(banner.pk, day=datetime.date(2026, 11, 1))
-    funnel.record_click(banner.pk, day=datetime.date(2026, 11, 1))
-    funnel.record_click(banner.pk, day=datetime.date(2026, 11, 2))
+    banners.record_click(banner.pk, day=datetime.date(2026, 11, 1))
+    banners.record_click(banner.pk, day=datetime.date(2026, 11, 1))
+    banners.record_click(banner.pk, day=datetime.date(2026, 11, 2))
 
     assert dict(BannerClickDay.objects.values_list("day", "clicks")) == {
         datetime.date(2026, 11, 1): 2,

@@ -16,7 +16,7 @@ MONDAY_MORNING = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 @pytest.fixture
 def offer(monkeypatch):
-    monkeypatch.setattr("offers.models.pages.timezone.now", lambda: MONDAY_MORNING)
+    monkeypatch.setattr("offers.catalogue.offer_pages.timezone.now", lambda: MONDAY_MORNING)
     return offer_page(title="Demo in a day")
 
 

@@ -22,7 +22,7 @@ MONDAY_MORNING = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 @pytest.fixture
 def frozen_now(monkeypatch):
-    monkeypatch.setattr("offers.models.pages.timezone.now", lambda: MONDAY_MORNING)
+    monkeypatch.setattr("offers.catalogue.offer_pages.timezone.now", lambda: MONDAY_MORNING)
 
 
 def json_ld_of(html):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from home import page_cache
+from config import page_cache
 from tests.ops_services import ROOT
 
 

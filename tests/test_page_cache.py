@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from home import page_cache
+from config import page_cache
 from home.models import AgencySettings, HomePage
 from offers.catalogue import availability
 from offers.models import OfferBanner, WorkingCalendar
@@ -433,7 +433,7 @@ def test_no_cdn_configured_means_no_purge_requests(client, offer, settings, djan
     settings.WAGTAILFRONTENDCACHE = {}
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         OfferBannerFactory(headline="Quiet", offer_page=offer)
-    from home.page_cache_invalidation import purge_frontend_cache
+    from config.page_cache.invalidation import purge_frontend_cache
 
     assert purge_frontend_cache not in callbacks
     assert OfferBanner.objects.filter(headline="Quiet").exists()
@@ -529,7 +529,7 @@ def test_a_purge_url_in_the_environment_turns_purging_on():
 
 
 def test_paths_that_are_never_pages_cost_no_cache_lookup(client, offer, monkeypatch):
-    from home import page_cache
+    from config import page_cache
 
     lookups = []
     real_get_many = page_cache.cache.get_many

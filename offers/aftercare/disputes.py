@@ -17,7 +17,7 @@ from offers.aftercare import emails as guarantee_emails
 from offers.aftercare.refunds import order_for_payment_intent
 from offers.models.orders import Order
 from offers.orders import transitions
-from offers.payments import stripe_client
+from offers.payments import stripe_client, webhooks
 
 logger = logging.getLogger(__name__)
 S = Order.Status
@@ -246,3 +246,15 @@ def accept(order_pk, *, user):
     if failure is not None:
         raise EvidenceError(str(failure)) from failure
     return order
+
+
+@webhooks.handles("charge.dispute.created")
+def dispute_created(event, stored):
+    order = opened(event["data"]["object"], stripe_event=stored)
+    return order, f"order {order.reference} is {order.status}"
+
+
+@webhooks.handles("charge.dispute.closed")
+def dispute_closed(event, stored):
+    order = closed(event["data"]["object"], stripe_event=stored)
+    return order, f"order {order.reference} is {order.status}"

@@ -24,11 +24,11 @@ from django.utils import timezone
 
 from offers import money
 from offers.aftercare import emails
-from offers.checkout.apply_session import UnknownOrder
 from offers.models.orders import Order
 from offers.models.refunds import Refund
 from offers.orders import transitions
-from offers.payments import stripe_client
+from offers.payments import stripe_client, webhooks
+from offers.payments.webhooks import UnknownOrder
 
 logger = logging.getLogger(__name__)
 S = Order.Status
@@ -268,3 +268,12 @@ def _moved_to_refunded(order, target, total, stripe_event, user):
     order.refund_failure = ""
     order.save(update_fields=["refund_failure"])
     emails.queue_refund_issued(order, total)
+
+
+@webhooks.handles("charge.refunded", "refund.created", "refund.updated", "refund.failed")
+def refund_changed(event, stored):
+    """Re-fetches the payment's refunds rather than trusting the event's copy."""
+    obj = event["data"]["object"]
+    order = order_for_payment_intent(obj.get("payment_intent"))
+    order = sync(order.pk, stripe_event=stored)
+    return order, f"order {order.reference} is {order.status}, {order.amount_refunded} refunded"

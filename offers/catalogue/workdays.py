@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from config import page_cache
+from offers.models.calendar import WEEKDAY_FIELDS, WorkingCalendar
+
 # Searching further than this for a working day means the calendar has none.
 _MAX_SEARCH_DAYS = 3 * 366
 
@@ -107,14 +110,22 @@ class AgencyCalendar:
         return self.end_of_working_day(last_day)
 
 
+def calendar_of(setting: WorkingCalendar) -> AgencyCalendar:
+    """The plain calendar value of a WorkingCalendar site setting (saved or not)."""
+    holidays = frozenset(setting.holidays.values_list("date", flat=True)) if setting.pk else frozenset()
+    return AgencyCalendar(
+        weekdays=frozenset(index for index, name in enumerate(WEEKDAY_FIELDS) if getattr(setting, name)),
+        start=setting.work_starts_at,
+        end=setting.work_ends_at,
+        holidays=holidays,
+    )
+
+
 def get_calendar(site=None) -> AgencyCalendar:
     """The calendar of the site (default site when None), from its WorkingCalendar setting."""
-    from home import page_cache
-    from offers.models.calendar import WorkingCalendar
-
     # Read on every offer view; any change to the calendar or its holidays starts a new generation.
     return page_cache.remember(
-        f"calendar:{site.pk if site else 'default'}", lambda: WorkingCalendar.load(site).as_calendar()
+        f"calendar:{site.pk if site else 'default'}", lambda: calendar_of(WorkingCalendar.load(site))
     )
 
 

@@ -15,13 +15,11 @@ from offers import money
 from offers.checkout import start as checkout
 from offers.models.orders import Order, SlotHold
 from offers.orders import emails, transitions
+from offers.payments import stripe_client, webhooks
+from offers.payments.webhooks import UnknownOrder
 
 logger = logging.getLogger(__name__)
 S = Order.Status
-
-
-class UnknownOrder(Exception):
-    """No order belongs to this Checkout Session."""
 
 
 def _lock_order(session):
@@ -110,8 +108,6 @@ def record_charge(order_pk):
     The Checkout Session names only the PaymentIntent, so this asks Stripe once; when it cannot be reached the
     id stays empty and the next dispute or refund event that names the charge fills it.
     """
-    from offers.payments import stripe_client
-
     order = Order.objects.get(pk=order_pk)
     if order.stripe_charge_id or not order.stripe_payment_intent_id:
         return order
@@ -147,8 +143,6 @@ def cancel(order_pk, *, user, reason=""):
     If Stripe cannot be reached the order is still cancelled; a payment that
     arrives anyway goes to needs_review, so no money is kept silently.
     """
-    from offers.payments import stripe_client
-
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_pk)
         transitions.move(order, S.CANCELLED, trigger="staff_cancel", reason=reason or "cancelled by staff", user=user)
@@ -166,8 +160,6 @@ def cancel(order_pk, *, user, reason=""):
 
 def refresh_from_provider(order):
     """For a still-pending order (the thank-you page), asks Stripe for the session and applies what it says."""
-    from offers.payments import stripe_client
-
     try:
         session = stripe_client.retrieve_checkout_session(order.stripe_session_id)
     except stripe_client.PaymentProviderError as exc:
@@ -178,3 +170,15 @@ def refresh_from_provider(order):
     if session.get("status") == "expired":
         return expire(session)
     return order
+
+
+@webhooks.handles("checkout.session.completed")
+def session_completed(event, stored):
+    order = fulfil(event["data"]["object"], stripe_event=stored)
+    return order, f"order {order.reference} is {order.status}"
+
+
+@webhooks.handles("checkout.session.expired")
+def session_expired(event, stored):
+    order = expire(event["data"]["object"], stripe_event=stored)
+    return order, f"order {order.reference} is {order.status}"

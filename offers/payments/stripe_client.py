@@ -16,6 +16,7 @@ import logging
 import stripe
 from django.conf import settings
 from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -137,9 +138,7 @@ class StripeBackend:
 
 def backend():
     if is_offline():
-        from offers.payments.offline import OfflineBackend
-
-        return OfflineBackend()
+        return import_string(settings.STRIPE_OFFLINE_BACKEND)()
     return StripeBackend()
 
 

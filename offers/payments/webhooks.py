@@ -11,57 +11,32 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from offers.checkout import apply_session as fulfilment
 from offers.models.orders import StripeEvent
 from offers.payments import stripe_client
 
 logger = logging.getLogger(__name__)
 
 
-def _session_completed(event, stored):
-    order = fulfilment.fulfil(event["data"]["object"], stripe_event=stored)
-    return order, f"order {order.reference} is {order.status}"
+class UnknownOrder(Exception):
+    """No order belongs to the Checkout Session or payment an event names: recorded, not retried."""
 
 
-def _session_expired(event, stored):
-    order = fulfilment.expire(event["data"]["object"], stripe_event=stored)
-    return order, f"order {order.reference} is {order.status}"
+# Event type -> handler(event, stored) -> (order, outcome). The parts that act on an event register
+# their handlers with @handles (imported from OffersConfig.ready()), so this module names none of them.
+HANDLERS = {}
 
 
-def _refund_changed(event, stored):
-    """charge.refunded, refund.created/updated/failed: re-fetch the payment's refunds rather than trust the event."""
-    from offers.aftercare import refunds
+def handles(*event_types):
+    """Registers the decorated function as the handler of these Stripe event types (one handler per type)."""
 
-    obj = event["data"]["object"]
-    order = refunds.order_for_payment_intent(obj.get("payment_intent"))
-    order = refunds.sync(order.pk, stripe_event=stored)
-    return order, f"order {order.reference} is {order.status}, {order.amount_refunded} refunded"
+    def register(handler):
+        for event_type in event_types:
+            if HANDLERS.get(event_type, handler) is not handler:
+                raise ValueError(f"{event_type} already has a handler: {HANDLERS[event_type].__qualname__}")
+            HANDLERS[event_type] = handler
+        return handler
 
-
-def _dispute_created(event, stored):
-    from offers.aftercare import disputes
-
-    order = disputes.opened(event["data"]["object"], stripe_event=stored)
-    return order, f"order {order.reference} is {order.status}"
-
-
-def _dispute_closed(event, stored):
-    from offers.aftercare import disputes
-
-    order = disputes.closed(event["data"]["object"], stripe_event=stored)
-    return order, f"order {order.reference} is {order.status}"
-
-
-HANDLERS = {
-    "checkout.session.completed": _session_completed,
-    "checkout.session.expired": _session_expired,
-    "charge.refunded": _refund_changed,
-    "refund.created": _refund_changed,
-    "refund.updated": _refund_changed,
-    "refund.failed": _refund_changed,
-    "charge.dispute.created": _dispute_created,
-    "charge.dispute.closed": _dispute_closed,
-}
+    return register
 
 
 def _store(event):
@@ -91,7 +66,7 @@ def process(stored_pk):
                     order, outcome = None, "not used by this site"
                 else:
                     order, outcome = handler(stored.payload, stored)
-        except fulfilment.UnknownOrder as exc:
+        except UnknownOrder as exc:
             order, outcome = None, f"no order for {exc}"
             logger.warning("stripe event for an unknown order", extra={"stripe_event": stored.stripe_id})
         except Exception as exc:

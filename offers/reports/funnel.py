@@ -10,66 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from offers.models.banners import OfferBanner
 from offers.models.funnel import BannerClickDay
 from offers.models.orders import Order
-from offers.models.pages import OffersIndexPage
 from offers.orders.transitions import PAID_STATES
 from offers.reports.sales import REFUNDED
 
 DEFAULT_RANGE_DAYS = 30
 # Longest range the report accepts: enough for a year-on-year look, small enough to stay a quick query.
 MAX_RANGE_DAYS = 800
-
-
-class BannerNotShown(Exception):
-    """The banner exists but is not live now (draft, scheduled, expired) or its offer cannot be reached."""
-
-
-def record_click(banner_id: int, day: date | None = None) -> None:
-    """Adds one click to the banner's count for `day` (today in TIME_ZONE by default).
-
-    Safe under concurrency without a lock: the UPDATE with F() is atomic in the
-    database; when the day's row does not exist yet, one request creates it under
-    the unique constraint and any request that loses that race updates instead.
-    """
-    day = day or timezone.localdate()
-    counts = BannerClickDay.objects.filter(banner_id=banner_id, day=day)
-    if counts.update(clicks=F("clicks") + 1):
-        return
-    try:
-        with transaction.atomic():
-            BannerClickDay.objects.create(banner_id=banner_id, day=day, clicks=1)
-    except IntegrityError:
-        counts.update(clicks=F("clicks") + 1)
-
-
-def banner_destination(banner: OfferBanner, request=None) -> str:
-    """The only place a click may lead: the banner's own offer page, marked with the banner for attribution."""
-    return f"{banner.offer_page.get_url(request)}?via={banner.pk}"
-
-
-def shown_banner(banner_id: int, now: datetime | None = None) -> OfferBanner:
-    """The banner if visitors can see it now and its offer page is live; raises BannerNotShown otherwise.
-
-    Raises OfferBanner.DoesNotExist for an id that was never a banner.
-    """
-    banner = OfferBanner.objects.select_related("offer_page").get(pk=banner_id)
-    now = now or timezone.now()
-    live = OfferBanner.objects.live_at(now).filter(pk=banner.pk, offer_page__live=True).exists()
-    if not live:
-        raise BannerNotShown(banner)
-    return banner
-
-
-def offers_index_url(request=None) -> str | None:
-    """Where a click on a banner that is no longer shown lands instead: the live offers index, if there is one."""
-    index = OffersIndexPage.objects.live().first()
-    return index.get_url(request) if index else None
 
 
 def default_range(today: date | None = None) -> tuple[date, date]:

@@ -1,43 +1,15 @@
-"""The banner click redirect (public) and the banner funnel report (admin). The counting lives in offers.reports.funnel."""
+"""The banner funnel report (admin). The counting lives in offers.reports.funnel."""
 
 from datetime import date
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
-from offers.models.banners import OfferBanner
 from offers.reports import funnel
 from offers.reports import sales as dashboard
-
-
-@require_GET
-@never_cache
-def banner_click(request, banner_id):
-    """Counts one click on a live banner's call to action and sends the visitor to that banner's offer page.
-
-    The destination comes only from the banner itself, never from the request,
-    so this cannot be used as an open redirect. Nothing about the visitor is
-    stored and no cookie is set. A banner that is not shown any more (a page
-    cached before it expired) leads to the offers index, uncounted; an id that
-    was never a banner is a 404.
-    """
-    try:
-        banner = funnel.shown_banner(banner_id)
-    except OfferBanner.DoesNotExist:
-        raise Http404("No such banner") from None
-    except funnel.BannerNotShown:
-        fallback = funnel.offers_index_url(request)
-        if fallback is None:
-            raise Http404("This offer is no longer shown") from None
-        return HttpResponseRedirect(fallback)
-    funnel.record_click(banner.pk)
-    return HttpResponseRedirect(funnel.banner_destination(banner, request))
 
 
 class FunnelRangeForm(forms.Form):

@@ -1,7 +1,7 @@
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 
-from home import page_cache
+from config import page_cache
 
 
 class Command(BaseCommand):

@@ -1,8 +1,9 @@
 """When to drop cached pages: every change to something a cached page shows.
 
-Pages (published, unpublished, moved, deleted), offer banners and their
-targeting, packages, refund policies, the agency and calendar settings, images,
-topics and sites. Each starts a new page-cache generation (home.page_cache) and,
+Pages (published, unpublished, moved, deleted), images and sites, and the
+models the apps register with `watch()` from their AppConfig.ready() (offer
+banners, packages, policies, settings, topics). Each starts a new page-cache
+generation (config.page_cache) and,
 when a CDN is configured (WAGTAILFRONTENDCACHE), purges the cacheable pages
 from it through Wagtail's frontend cache.
 
@@ -20,22 +21,10 @@ from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.models import DraftStateMixin, Page
 from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
-from home import page_cache
+from config import page_cache
 
 logger = logging.getLogger(__name__)
 
-WATCHED_MODELS = [
-    "offers.OfferBanner",
-    "offers.BannerSection",
-    "offers.BannerExclusion",
-    "offers.DemoPackage",
-    "offers.RefundPolicy",
-    "offers.WorkingCalendar",
-    "offers.PublicHoliday",
-    "home.AgencySettings",
-    "wagtailcore.Site",
-    "taggit.Tag",
-]
 # Saving a draft revision or a lock touches only these fields: nothing visitors see.
 DRAFT_BOOKKEEPING_FIELDS = {
     "latest_revision",
@@ -90,7 +79,18 @@ def purge_frontend_cache():
     batch.purge()
 
 
+def watch(*labels: str) -> None:
+    """Drop cached pages whenever a model of these ("app.Model") is saved, deleted, published or unpublished."""
+    for label in labels:
+        model = apps.get_model(label)
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"page_cache_saved_{label}")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"page_cache_deleted_{label}")
+        published.connect(content_changed, sender=model, dispatch_uid=f"page_cache_published_{label}")
+        unpublished.connect(content_changed, sender=model, dispatch_uid=f"page_cache_unpublished_{label}")
+
+
 def connect():
+    """Every page type, images and sites: what any Wagtail site shows. Apps add their own with watch()."""
     for name, signal in (("published", page_published), ("unpublished", page_unpublished), ("moved", post_page_move)):
         signal.connect(content_changed, dispatch_uid=f"page_cache_page_{name}")
     for model in apps.get_models():
@@ -99,10 +99,4 @@ def connect():
             post_delete.connect(content_changed, sender=model, dispatch_uid=f"page_cache_deleted_{model._meta.label}")
     from wagtail.images import get_image_model
 
-    watched = [apps.get_model(label) for label in WATCHED_MODELS] + [get_image_model()]
-    for model in watched:
-        label = model._meta.label
-        post_save.connect(content_changed, sender=model, dispatch_uid=f"page_cache_saved_{label}")
-        post_delete.connect(content_changed, sender=model, dispatch_uid=f"page_cache_deleted_{label}")
-        published.connect(content_changed, sender=model, dispatch_uid=f"page_cache_published_{label}")
-        unpublished.connect(content_changed, sender=model, dispatch_uid=f"page_cache_unpublished_{label}")
+    watch("wagtailcore.Site", get_image_model()._meta.label)

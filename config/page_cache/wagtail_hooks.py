@@ -1,8 +1,8 @@
-"""Wagtail hooks of the home app."""
+"""The page cache's Wagtail hook: which page a request serves."""
 
 from wagtail import hooks
 
-from home import page_cache
+from config import page_cache
 
 
 @hooks.register("before_serve_page")

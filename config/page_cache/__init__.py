@@ -1,18 +1,23 @@
 """Full-page cache for anonymous visitors to the site's content pages.
 
+Infrastructure: it names no app. Apps register from `AppConfig.ready()` the page
+types it may cache (`register_page_types`), the models whose changes drop it
+(`invalidation.watch`) and the sources of scheduled changes that cut an entry's
+life short (`register_schedule_source`).
+
 What is cached: a GET without a query string and without a session cookie, of a
-home, content, learn index, article, offers index or offer page (its main view,
-not a sub-route such as the buy form), answered 200 as HTML without setting a
-cookie. Pages with a CSRF-protected form, a session or personal data never
+registered page type (its main view, not a sub-route such as the buy form),
+answered 200 as HTML without setting a cookie. Pages with a CSRF-protected form, a session or personal data never
 qualify: they set a cookie, carry a session cookie, are not page types listed
 here, or mark the request with `do_not_cache()`.
 
-Lifetime: at most PAGE_CACHE_SECONDS, and never past the next moment an offer
-banner goes live or expires (banners are chosen by their dates at request time,
-so a scheduled change shows on time without any signal).
+Lifetime: at most PAGE_CACHE_SECONDS, and never past the next moment a
+registered schedule source names (an offer banner going live or expiring:
+banners are chosen by their dates at request time, so a scheduled change shows
+on time without any signal).
 
 Invalidation: every change that can show on a page (see
-home.page_cache_invalidation) replaces one site-wide generation token; entries
+config.page_cache.invalidation) replaces one site-wide generation token; entries
 stored under an older token are never served again. This was chosen over
 deleting entries page by page because a banner, package, policy or settings
 change shows on many pages, and working out which is error-prone; edits are
@@ -34,14 +39,9 @@ from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger(__name__)
 
-CACHEABLE_PAGE_TYPES = {
-    "home.homepage",
-    "home.contentpage",
-    "learn.learnindexpage",
-    "learn.articlepage",
-    "offers.offersindexpage",
-    "offers.offerpage",
-}
+# Filled from the apps' AppConfig.ready(): lower-cased model labels, and callables now -> datetime | None.
+CACHEABLE_PAGE_TYPES: set[str] = set()
+SCHEDULE_SOURCES: list = []
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:next-change:{generation}"
 ENTRY_KEY = "pagecache:page:{digest}"
@@ -84,29 +84,20 @@ def invalidate(reason: str = "") -> None:
     logger.debug("page cache invalidated", extra={"reason": reason})
 
 
+def register_page_types(*labels: str) -> None:
+    """Lets pages of these types ("app.Model") be cached; called from the app's AppConfig.ready()."""
+    CACHEABLE_PAGE_TYPES.update(label.lower() for label in labels)
+
+
+def register_schedule_source(next_change) -> None:
+    """`next_change(now)` names the next moment cached pages may change by themselves (or None)."""
+    if next_change not in SCHEDULE_SOURCES:
+        SCHEDULE_SOURCES.append(next_change)
+
+
 def next_schedule_change(now: datetime) -> datetime | None:
-    """The next moment an offer banner goes live, expires or has a scheduled revision published."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Min, Q
-    from wagtail.models import Revision
-
-    from offers.models import OfferBanner
-
-    moments = OfferBanner.objects.aggregate(
-        go_live=Min("go_live_at", filter=Q(go_live_at__gt=now)),
-        expire=Min("expire_at", filter=Q(expire_at__gt=now)),
-        scheduled=Min(
-            Revision.objects.filter(
-                base_content_type=ContentType.objects.get_for_model(OfferBanner),
-                approved_go_live_at__gt=now,
-            )
-            .order_by()
-            .values("base_content_type")
-            .annotate(first=Min("approved_go_live_at"))
-            .values("first")[:1]
-        ),
-    )
-    upcoming = [moment for moment in moments.values() if moment is not None]
+    """The earliest moment any registered source says pages change on their own (a banner going live)."""
+    upcoming = [moment for source in SCHEDULE_SOURCES if (moment := source(now)) is not None]
     return min(upcoming) if upcoming else None
 
 
@@ -145,7 +136,7 @@ def _generation() -> str:
 
 
 def _next_change(generation: str, now: datetime) -> datetime | None:
-    """next_schedule_change(), worked out once per generation (any banner edit starts a new one)."""
+    """next_schedule_change(), worked out once per generation (any edit of a watched model starts a new one)."""
     key = SCHEDULE_KEY.format(generation=generation)
     stored = cache.get(key)
     if stored is not None and (stored == "none" or stored > now):
