@@ -67,10 +67,10 @@ test: install-dev
 # on free ports, so they need Debian's postgresql and redis-server packages and
 # never touch a running database or cache.
 fault-check: install-dev
-	$(PY) -m pytest tests/test_ops_faults.py -v $(PYTEST_ARGS)
+	$(PY) -m pytest tests/ops/test_ops_faults.py -v $(PYTEST_ARGS)
 
 scale-check: install-dev
-	$(PY) -m pytest tests/test_ops_scale.py -v $(PYTEST_ARGS)
+	$(PY) -m pytest tests/ops/test_ops_scale.py -v $(PYTEST_ARGS)
 
 # PostgreSQL backups (DATABASE_URL) into backups/<UTC timestamp>.dump, plus a
 # tarball of local media; `make restore BACKUP=backups/<stamp>.dump` puts one back

@@ -10,7 +10,7 @@ import pytest
 import requests
 import stripe
 
-from tests.stripe_server import sign_webhook
+from tests.fakes.stripe_server import sign_webhook
 
 
 def client_for(server, timeout=2, retries=0, key=None):

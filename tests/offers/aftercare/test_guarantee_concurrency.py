@@ -12,7 +12,7 @@ from offers.models import Order, OrderEvent, SentEmail
 from tests.checkout_helpers import deliver, only_order, pay, post_buy, staff_user
 from tests.factories import offer_page
 from tests.guarantee_helpers import delivered, page_path
-from tests.test_checkout_concurrency import run_together
+from tests.offers.checkout.test_checkout_concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -13,7 +13,7 @@ from offers.orders import transitions
 from offers.payments import webhooks
 from tests.checkout_helpers import confirmations_to, deliver, only_order, pay, post_buy
 from tests.factories import offer_page
-from tests.stripe_server import sign_webhook
+from tests.fakes.stripe_server import sign_webhook
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 

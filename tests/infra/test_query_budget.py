@@ -27,7 +27,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 QUERY_ALLOWANCE = 4
-BARE_TEMPLATES = Path(__file__).parent / "templates"
+BARE_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 @pytest.fixture(autouse=True)

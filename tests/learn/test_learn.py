@@ -17,8 +17,7 @@ from home import demo as home_demo
 from learn.blocks import CalloutBlock, HeadingBlock, ImageBlock, KeyPointsBlock
 from learn.models import ArticlePage, LearnIndexPage
 from learn.toc import reading_minutes
-
-from .factories import ArticlePageFactory, LearnIndexPageFactory, article_body
+from tests.factories import ArticlePageFactory, LearnIndexPageFactory, article_body
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -333,8 +332,10 @@ class ArticleEditingTests(WagtailPageTestCase):
 def test_no_template_uses_inline_script_or_style():
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent / "templates"
-    for path in [*root.glob("learn/**/*.html"), *root.glob("blocks/*.html")]:
+    root = Path(__file__).resolve().parents[2] / "templates"
+    paths = [*root.glob("learn/**/*.html"), *root.glob("blocks/*.html")]
+    assert paths, f"no templates found under {root}"
+    for path in paths:
         text = path.read_text()
         scripts = re.findall(r"<script(?![^>]*application/ld\+json)[^>]*>", text)
         assert not scripts, f"{path} has an inline script"

@@ -98,7 +98,7 @@ def test_the_cache_is_kept_in_redis_when_redis_url_is_set():
 )
 def test_production_workers_share_one_cache(redis_url, backend):
     """Without Redis every worker must still see the same cache, so production falls back to the database."""
-    from tests.test_security import manage
+    from tests.infra.test_security import manage
 
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     result = manage("shell", "-c", code, REDIS_URL=redis_url)

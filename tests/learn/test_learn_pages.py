@@ -12,8 +12,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from learn.models import ArticlePage, LearnIndexPage
-
-from .factories import ArticlePageFactory, LearnIndexPageFactory, make_site_with_home
+from tests.factories import ArticlePageFactory, LearnIndexPageFactory, make_site_with_home
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.db import DatabaseError
 def test_healthz_reports_ok_when_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    # With REDIS_URL set (CI's PostgreSQL pass) it also reports Redis: tests/test_ops_cache.py.
+    # With REDIS_URL set (CI's PostgreSQL pass) it also reports Redis: tests/ops/test_ops_cache.py.
     assert {key: response.json()[key] for key in ("status", "database")} == {"status": "ok", "database": "up"}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 

@@ -14,8 +14,7 @@ from wagtail.rich_text import expand_db_html
 from home import demo as home_demo
 from learn.importer import MAX_BYTES, Code, Heading, ImportRefused, KeyPoints, Quote, RichText, parse_article
 from learn.models import ArticlePage
-
-from .factories import ArticlePageFactory, LearnIndexPageFactory
+from tests.factories import ArticlePageFactory, LearnIndexPageFactory
 
 
 def sample(text: str) -> bytes:

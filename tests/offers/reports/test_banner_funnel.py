@@ -15,7 +15,7 @@ from offers.models import BannerClickDay, OfferBanner, Order
 from offers.reports import funnel
 from tests.checkout_helpers import deliver, only_order, pay, post_buy, staff_user
 from tests.factories import OfferBannerFactory, OrderFactory
-from tests.test_checkout_concurrency import run_together
+from tests.offers.checkout.test_checkout_concurrency import run_together
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
