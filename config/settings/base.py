@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "config.middleware.AdminContentSecurityPolicyMiddleware",
+    "config.middleware.PreviewContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
@@ -266,7 +266,7 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 # Wagtail's admin only: inline init scripts and the framed preview (see
-# config.middleware.AdminContentSecurityPolicyMiddleware for why).
+# config.middleware.PreviewContentSecurityPolicyMiddleware and config/urls.py for why and how).
 SECURE_CSP_ADMIN = {
     **SECURE_CSP,
     "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
