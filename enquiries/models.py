@@ -53,7 +53,7 @@ class EnquiryFormPage(AbstractEmailForm):
         ),
     )
 
-    template = "enquiries/form_page.html"
+    # Both page types share their templates; Wagtail's default would be one per type.
     landing_page_template = "enquiries/form_page_landing.html"
 
     content_panels = [
@@ -114,12 +114,16 @@ class EnquiryFormPage(AbstractEmailForm):
 class ContactFormPage(EnquiryFormPage):
     """A contact form: name, e-mail and message by default, fields as editors choose."""
 
+    template = "enquiries/form_page.html"
+
     class Meta:
         verbose_name = "contact form page"
 
 
 class QuoteFormPage(EnquiryFormPage):
     """A quote request for a website: kind of site, pages, deadline, budget, current site, as editors choose."""
+
+    template = "enquiries/form_page.html"
 
     class Meta:
         verbose_name = "quote request page"
