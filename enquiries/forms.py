@@ -13,6 +13,13 @@ class EnquiryFormBuilder(FormBuilder):
         options.setdefault("widget", django.forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
         return super().create_date_field(field, options)
 
+    def create_dropdown_field(self, field, options):
+        # Without an empty first choice a required list would quietly send its first entry.
+        form_field = super().create_dropdown_field(field, options)
+        if not field.default_value:
+            form_field.choices = [("", "Choose one"), *form_field.choices]
+        return form_field
+
     def create_email_field(self, field, options):
         options.setdefault("widget", django.forms.EmailInput(attrs={"autocomplete": "email"}))
         return super().create_email_field(field, options)

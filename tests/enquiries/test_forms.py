@@ -97,3 +97,16 @@ def test_the_quote_form_has_its_own_fields_and_thanks(send, quote_page):
 
 def test_other_methods_are_refused(client, contact):
     assert client.put("/contact/").status_code == 405
+
+
+def test_a_required_list_starts_empty_so_nothing_is_chosen_for_the_visitor(send, quote_page):
+    from enquiries.models import QuoteFormField
+
+    QuoteFormField.objects.create(
+        page=quote_page, label="Number of pages", field_type="dropdown", choices="1 to 5\n6 to 15", required=True
+    )
+    response = send(quote_page)
+    assert response.status_code == 400
+    assert '<option value="" selected>Choose one</option>' in response.content.decode()
+    assert send(quote_page, {"number_of_pages": "6 to 15"}).status_code == 200
+    assert Enquiry.objects.get().form_data["number_of_pages"] == "6 to 15"
