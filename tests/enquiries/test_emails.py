@@ -56,3 +56,28 @@ def test_an_erased_enquirys_queued_email_is_not_sent(queued):
     Enquiry.objects.all().delete()
     emails.send_enquiry_email.call(queued[0].pk)
     assert not mail.outbox
+
+
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes its connection as in production
+def test_the_database_worker_retries_after_a_mail_server_failure(send, contact, settings):
+    """With django-tasks-db as in production: the failed send goes back in the queue, for later, and is sent then."""
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    send(contact)
+    assert DBTaskResult.objects.count() == 2 and not mail.outbox  # queued, not sent while the visitor waited
+
+    settings.MAILERS = {"default": {"BACKEND": "tests.enquiries.failing_mail.FailingBackend"}}
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert set(EnquiryEmail.objects.values_list("status", "attempts")) == {(EnquiryEmail.Status.QUEUED, 1)}
+    later = DBTaskResult.objects.filter(status="READY")
+    assert later.count() == 2
+    assert all(result.run_after > timezone.now() for result in later)  # not before the pause
+
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    later.update(run_after=timezone.now())
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert set(EnquiryEmail.objects.values_list("status", flat=True)) == {EnquiryEmail.Status.SENT}
+    assert len(mail.outbox) == 2
