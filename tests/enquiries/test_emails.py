@@ -58,7 +58,8 @@ def test_an_erased_enquirys_queued_email_is_not_sent(queued):
     assert not mail.outbox
 
 
-@pytest.mark.django_db(transaction=True)  # the worker commits and closes its connection as in production
+# The worker commits and closes its connection, as in production.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_worker_retries_after_a_mail_server_failure(send, contact, settings):
     """With django-tasks-db as in production: the failed send goes back in the queue, for later, and is sent then."""
     from django.core.management import call_command

@@ -54,6 +54,7 @@ def test_staff_find_download_and_erase_a_visitors_enquiries(client, django_user_
     assert client.get("/admin/enquiries/personal-data/").status_code in (302, 403)
 
     client.force_login(staff(django_user_model, "export_enquiry_personal_data"))
+    assert "Find enquiries" in client.get("/admin/enquiries/personal-data/").content.decode()
     page = client.get("/admin/enquiries/personal-data/?email=ada@example.com").content.decode()
     assert "1 enquiry from ada@example.com" in page
     assert "Erase these enquiries" not in page
