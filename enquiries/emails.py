@@ -137,9 +137,3 @@ def send_enquiry_email(email_id: int):
     email.last_error = ""
     email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
     logger.info("enquiry e-mail sent", extra={"enquiry": email.enquiry_id, "kind": email.kind})
-
-
-def send_again(email: EnquiryEmail) -> None:
-    """Staff's "send again" for a failed e-mail: back in the queue with a fresh count of tries."""
-    EnquiryEmail.objects.filter(pk=email.pk).update(status=EnquiryEmail.Status.QUEUED, attempts=0)
-    queue([email])

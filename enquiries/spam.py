@@ -21,7 +21,9 @@ from django.core.cache import cache
 
 from config.client_address import client_address
 
-HONEYPOT = "contact_homepage"
+# A name no browser's autofill recognises (as it would "website" or "url"), so a person's browser
+# never fills the trap; bots fill every text input they find.
+HONEYPOT = "enquiry_reference"
 STARTED = "enquiry_started"
 STARTED_SALT = "enquiries.form-started"
 LIMIT_WINDOW_SECONDS = 3600
