@@ -123,9 +123,11 @@ def _contact_page(home):
 
 
 def _agency_contact_page(site, contact):
-    from home.models import AgencySettings
-
-    agency = AgencySettings.objects.filter(site=site).first()  # not the cached copy: the old page just went
+    try:
+        agency_settings = apps.get_model("home", "AgencySettings")
+    except LookupError:
+        return
+    agency = agency_settings.objects.filter(site=site).first()  # not the cached copy: the old page just went
     if agency is not None and agency.contact_page_id is None:
         agency.contact_page = contact
         agency.save()

@@ -2,8 +2,12 @@
 
 The pages are Wagtail form-builder pages (`AbstractEmailForm`): editors add,
 order and label the fields in the admin. Handling a submission (spam checks,
-storing, queueing e-mails) lives in `enquiries.views`; the models only hold data.
+storing, queueing e-mails) lives in the modules above; the models only hold data
+and call those through `EnquiryPageServices`, plugged in by `EnquiriesConfig.ready()`.
 """
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -24,8 +28,24 @@ DEFAULT_AUTO_REPLY = (
 )
 
 
+@dataclass(frozen=True)
+class EnquiryPageServices:
+    """What a form page needs from the modules above the models (README, Layout: models import no services).
+
+    serve: enquiries.views.serve_form_page; form_class: enquiries.forms.enquiry_form_class;
+    store: enquiries.submissions.store; submissions_list_view: the admin listing's view class.
+    """
+
+    serve: Any = None
+    form_class: Any = None
+    store: Any = None
+    submissions_list_view: Any = None
+
+
 class EnquiryFormPage(AbstractEmailForm):
     """What both form pages share: intro, thank-you text, staff address, privacy line and the automatic reply."""
+
+    services = EnquiryPageServices()
 
     intro = RichTextField(features=INLINE_FEATURES, blank=True)
     thank_you_text = RichTextField(
@@ -83,32 +103,28 @@ class EnquiryFormPage(AbstractEmailForm):
     class Meta:
         abstract = True
 
+    @classmethod
+    def connect_services(cls, **services):
+        cls.services = EnquiryPageServices(**services)
+
     def get_submission_class(self):
         return Enquiry
 
     def get_submissions_list_view_class(self):
-        from enquiries.admin_views import EnquirySubmissionsListView
-
-        return EnquirySubmissionsListView
+        return self.services.submissions_list_view
 
     def get_data_fields(self):
         return [*super().get_data_fields(), ("email_status", "E-mails")]
 
     def get_form_class(self):
-        from enquiries.forms import enquiry_form_class
-
-        return enquiry_form_class(self.get_form_fields())
+        return self.services.form_class(self.get_form_fields())
 
     def process_form_submission(self, form):
         """Stores the enquiry and queues its e-mails; Wagtail's own version sends them while the visitor waits."""
-        from enquiries.submissions import store
-
-        return store(self, form)
+        return self.services.store(self, form)
 
     def serve(self, request, *args, **kwargs):
-        from enquiries.views import serve_form_page
-
-        return serve_form_page(self, request, *args, **kwargs)
+        return self.services.serve(self, request, *args, **kwargs)
 
 
 class ContactFormPage(EnquiryFormPage):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from enquiries.models import Enquiry, EnquiryEmail
-from offers import privacy as order_privacy
+from offers.privacy import personal_data as order_privacy
 
 pytestmark = pytest.mark.django_db
 
