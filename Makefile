@@ -12,7 +12,7 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
 .PHONY: run serve test test-browser browser-deps lighthouse lint bench install install-dev requirements demo clean check-python \
-	fault-check scale-check backup restore bench-render
+	fault-check scale-check backup restore bench-render mutation
 
 check-python:
 	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
@@ -71,6 +71,18 @@ fault-check: install-dev
 
 scale-check: install-dev
 	$(PY) -m pytest tests/ops/test_ops_scale.py -v $(PYTEST_ARGS)
+
+# Mutation testing of the money and order rules (scripts/mutation.py): one pytest session per
+# module, its tests run against every mutant; prints each module's score and the survivors.
+# Not part of CI's time budget (a few minutes each on two cores).
+MUTATION_RUNS := \
+	"offers.money tests/offers/payments/test_offers_money.py" \
+	"offers.catalogue.workdays tests/offers/catalogue/test_offers_workdays.py" \
+	"offers.orders.transitions tests/offers/orders/test_transitions.py" \
+	"offers.aftercare.refunds tests/offers/aftercare/test_guarantee_refunds.py tests/offers/aftercare/test_guarantee.py"
+mutation: install-dev
+	@status=0; for run in $(MUTATION_RUNS); do set -- $$run; module=$$1; shift; \
+		$(PY) -m pytest -p scripts.mutation --mutate $$module "$$@" -q || status=1; done; exit $$status
 
 # PostgreSQL backups (DATABASE_URL) into backups/<UTC timestamp>.dump, plus a
 # tarball of local media; `make restore BACKUP=backups/<stamp>.dump` puts one back
