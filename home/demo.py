@@ -257,6 +257,7 @@ def _content_page(home, spec):
 def _refund_policy_url():
     """The offers demo's refund policy address, if the offers app provides one."""
     try:
+        # Deferred and optional: home runs without the offers app (demo data is the named exception).
         from offers.demo import POLICY_SLUG
     except ImportError:
         return ""

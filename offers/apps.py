@@ -7,7 +7,8 @@ class OffersConfig(AppConfig):
 
     def ready(self):
         # Wiring that keeps imports one way (README, Layout): the parts register with the
-        # layers below them here, instead of being named by them.
+        # layers below them here, instead of being named by them. Imported here because
+        # they import models, which exist only once the app registry is ready.
         from config import page_cache
         from config.page_cache import invalidation
         from offers.aftercare import disputes, refunds  # noqa: F401 (register their Stripe event handlers)

@@ -98,7 +98,8 @@ class AgencyCalendar:
 
         A slot on a day off (never offered, but a staff edit could make one) starts on the next working day.
         """
-        return self.end_of_working_day(self.add_working_days(slot_day, working_days - 1))
+        first_day = self.add_working_days(slot_day, 0)
+        return self.end_of_working_day(self.add_working_days(first_day, working_days - 1))
 
 
 def calendar_of(setting: WorkingCalendar) -> AgencyCalendar:
