@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "home",
     "learn",
     "offers",
+    "enquiries",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -323,6 +324,12 @@ STRIPE_TAX_RATE_ID = env("STRIPE_TAX_RATE_ID", "")
 DELIVERY_DEADLINE_WARNING_MINUTES = int(env("DELIVERY_DEADLINE_WARNING_MINUTES", "120"))
 # After an erasure, what invoices legally require is kept this many years, then purged.
 PERSONAL_DATA_RETENTION_YEARS = int(env("PERSONAL_DATA_RETENTION_YEARS", "10"))
+
+# Contact and quote forms (enquiries/): a form sent sooner than this after it was shown is a bot's;
+# a visitor (client address) may send this many enquiries an hour; enquiries are deleted after this many days.
+ENQUIRY_MIN_SECONDS = float(env("ENQUIRY_MIN_SECONDS", "3"))
+ENQUIRY_LIMIT_PER_HOUR = int(env("ENQUIRY_LIMIT_PER_HOUR", "5"))
+ENQUIRY_RETENTION_DAYS = int(env("ENQUIRY_RETENTION_DAYS", "365"))
 
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},

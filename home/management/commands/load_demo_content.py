@@ -10,7 +10,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         site = home_demo.load()
-        for module_name in ("learn.demo", "offers.demo"):
+        for module_name in ("learn.demo", "offers.demo", "enquiries.demo"):
             try:
                 module = __import__(module_name, fromlist=["load"])
             except ModuleNotFoundError:
