@@ -130,7 +130,7 @@ def test_visitors_see_the_table_with_caption_and_column_headers(learn_index, wri
     run_import(write_file(PRICES), "--publish", "--author", "Mara Lindqvist", "--topic", "Hosting")
     html = client.get("/learn/what-hosting-costs/").content.decode()
     assert '<div class="table-block" role="region" tabindex="0" aria-label="Hosting plans by monthly price">' in html
-    assert "<caption>Hosting plans by monthly price</caption>" in html
+    assert '<caption><span class="table-block__caption">Hosting plans by monthly price</span></caption>' in html
     assert re.findall(r'<th scope="col">([^<]+)</th>', html) == ["Plan", "Price a month", "Good for"]
     assert "<td><p>a <b>brochure</b> site</p></td>" in html
     assert "Mara Lindqvist" in html and "Hosting" in html
