@@ -122,3 +122,10 @@ def test_the_menu_is_built_once_per_content_change_not_on_every_page(client, dem
     publish(Page.objects.get(slug="contact").specific)
     labels(client, "/")
     assert len(builds) == 2
+
+
+def test_editors_find_show_in_menus_ticked_on_the_promote_tab(admin_client, demo):
+    about = Page.objects.get(slug="about")
+    html = admin_client.get(f"/admin/pages/{about.pk}/edit/").content.decode()
+    checkbox = re.search(r'<input[^>]*name="show_in_menus"[^>]*>', html).group(0)
+    assert "checked" in checkbox
