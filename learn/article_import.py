@@ -91,10 +91,6 @@ class ImportResult:
         about = f" ({'; '.join(about)})" if about else ""
         return f"{action} “{self.page.title}”{about} under “{self.parent.title}”: {', '.join(made)}."
 
-    def report(self) -> list[str]:
-        """The summary, then one line for each thing the article left out or the editor should check."""
-        return [self.summary(), *self.article.notes]
-
 
 def default_parent() -> LearnIndexPage:
     """The learn index of the default site (or the only one there is)."""

@@ -192,6 +192,7 @@ def _split_title(text):
 def _body_blocks(nodes, article):
     blocks = []
     pending_html = []
+    captions = set()  # indexes of the paragraphs that tables took as their captions
 
     def flush():
         if pending_html:
@@ -222,14 +223,25 @@ def _body_blocks(nodes, article):
                 blocks.append(Quote(quote))
         elif node.type == "table":
             flush()
-            blocks.append(_table(node, _caption_of(nodes, index - 1) or _caption_of(nodes, index + 1) or "", article))
-        elif _caption_of(nodes, index) is not None:
+            # The caption line above the table, else the one below (one between two tables is the first's).
+            caption_index = next(
+                (i for i in (index - 1, index + 1) if i not in captions and _caption_of(nodes, i) is not None), None
+            )
+            if caption_index is not None:
+                captions.add(caption_index)
+            caption = _caption_of(nodes, caption_index) if caption_index is not None else ""
+            blocks.append(_table(node, caption, article))
+        elif index in captions or (_caption_of(nodes, index) is not None and _starts_at_table(nodes, index + 1)):
             pass  # a table's caption, taken by the table
         else:
             pending_html.append(_render_block(node, article))
         index += 1
     flush()
     return blocks
+
+
+def _starts_at_table(nodes, index):
+    return 0 <= index < len(nodes) and nodes[index].type == "table"
 
 
 def _caption_of(nodes, index):
@@ -246,7 +258,8 @@ def _caption_of(nodes, index):
 def _table(node, caption, article):
     head = next((child for child in node.children if child.type == "thead"), None)
     body = next((child for child in node.children if child.type == "tbody"), None)
-    headings = tuple(_plain_text(cell.children[0].children).strip() for cell in head.children[0].children)
+    header_cells = head.children[0].children if head and head.children else []
+    headings = tuple(_plain_text(cell.children[0].children).strip() for cell in header_cells)
     rows = tuple(
         tuple(_render_inline(cell.children[0].children, article).strip() for cell in row.children)
         for row in (body.children if body else [])

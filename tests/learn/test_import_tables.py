@@ -190,3 +190,32 @@ def test_an_author_name_too_long_is_refused_and_nothing_is_created(learn_index, 
         run_import(write_file(PRICES), "--author", "x" * 200)
     assert not ArticlePage.objects.exists()
     assert Page.objects.filter(slug="what-hosting-costs").count() == 0
+
+
+def test_a_caption_line_between_two_tables_names_only_one_of_them():
+    article = parse_article(
+        sample(
+            """
+            # Two tables
+
+            Intro.
+
+            | a | b |
+            |---|---|
+            | 1 | 2 |
+
+            Table: The first table
+
+            | c | d |
+            |---|---|
+            | 3 | 4 |
+
+            Table: The second table
+            """
+        )
+    )
+    assert [block.caption for block in article.body if isinstance(block, Table)] == [
+        "The first table",
+        "The second table",
+    ]
+    assert not [block for block in article.body if not isinstance(block, Table)]
