@@ -84,10 +84,10 @@ test: install-dev
 # on free ports, so they need Debian's postgresql and redis-server packages and
 # never touch a running database or cache.
 fault-check: install-dev
-	$(PY) -m pytest tests/test_ops_faults.py -v $(PYTEST_ARGS)
+	$(PY) -m pytest tests/ops/test_ops_faults.py -v $(PYTEST_ARGS)
 
 scale-check: install-dev
-	$(PY) -m pytest tests/test_ops_scale.py -v $(PYTEST_ARGS)
+	$(PY) -m pytest tests/ops/test_ops_scale.py -v $(PYTEST_ARGS)
 
 # PostgreSQL backups (DATABASE_URL) into backups/<UTC timestamp>.dump, plus a
 # tarball of local media; `make restore BACKUP=backups/<stamp>.dump` puts one back
@@ -125,6 +125,7 @@ lighthouse: install browser-deps
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # The production server under load (benchmarks/serve_bench.py): req/s, p50/p99,
 # queries and bytes per page, cached and uncached, then 30 s at 64 connections.

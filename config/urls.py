@@ -18,8 +18,8 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("", include("learn.urls")),
     path("", include("offers.urls")),
-    path("", include("offers.checkout_urls")),
-    path("", include("offers.guarantee_urls")),
+    path("", include("offers.checkout.urls")),
+    path("", include("offers.aftercare.urls")),
 ]
 
 if settings.DEBUG:

@@ -6,6 +6,8 @@ class HomeConfig(AppConfig):
     verbose_name = "Home and site"
 
     def ready(self):
-        from home import page_cache_invalidation
+        from config import page_cache
+        from config.page_cache import invalidation
 
-        page_cache_invalidation.connect()
+        page_cache.register_page_types("home.HomePage", "home.ContentPage")
+        invalidation.watch("home.AgencySettings")

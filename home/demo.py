@@ -11,7 +11,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import Page, Site
 
-from . import page_cache
+from config import page_cache
+
 from .models import AgencySettings, ContentPage, HomePage
 
 AGENCY_NAME = "Brightside Web Studio"

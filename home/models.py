@@ -13,6 +13,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from config import page_cache
+
 from .blocks import INLINE_FEATURES, ContentBlock, ReasonBlock
 
 # Resolved at runtime: the learn app defines it and may not be migrated yet.
@@ -79,9 +81,7 @@ class AgencySettings(BaseSiteSetting):
 
     @classmethod
     def for_site(cls, site):
-        """Read on every page; kept in the cache until the next content change (home.page_cache)."""
-        from home import page_cache
-
+        """Read on every page; kept in the cache until the next content change (config.page_cache)."""
         return page_cache.remember(f"agency-settings:{site.pk}", lambda: super(AgencySettings, cls).for_site(site))
 
     panels = [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from wagtail.models import Page, Site
 
-from home import page_cache
+from config import page_cache
 
 
 @dataclass(frozen=True)

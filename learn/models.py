@@ -19,6 +19,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from config import page_cache
+
 from .blocks import ArticleBodyBlock
 from .toc import body_text, build_outline, count_words, reading_minutes
 
@@ -71,8 +73,6 @@ class LearnIndexPage(Page):
         return Tag.objects.filter(learn_articletopic_items__content_object__in=article_ids).distinct().order_by("name")
 
     def get_context(self, request, *args, **kwargs):
-        from home import page_cache
-
         context = super().get_context(request, *args, **kwargs)
         # public() reads the view restrictions when called: once here, shared by both lists.
         all_articles = articles = self.articles()
@@ -233,8 +233,6 @@ class ArticlePage(Page):
         }
 
     def get_context(self, request, *args, **kwargs):
-        from home import page_cache
-
         context = super().get_context(request, *args, **kwargs)
         if getattr(request, "is_preview", False):
             navigation = self.navigation()  # the draft's own topics, never a stored answer

@@ -1,5 +1,6 @@
 """StreamField blocks of offer pages, and the offer call-to-action block for article bodies."""
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.blocks import StructBlockValidationError
@@ -104,10 +105,10 @@ class OfferCTABlock(blocks.StructBlock):
         preview_value = {"heading": "Get a demo website in one workday"}
 
     def get_preview_value(self):
-        from offers.models import OfferPage
-
+        # Looked up by label, as the chooser names it: the page model imports these blocks.
+        offer_page = apps.get_model("offers", "OfferPage")
         return self.to_python(
-            {**self.meta.preview_value, "page": getattr(OfferPage.objects.live().first(), "pk", None)}
+            {**self.meta.preview_value, "page": getattr(offer_page.objects.live().first(), "pk", None)}
         )
 
     def clean(self, value):

@@ -11,19 +11,17 @@ from decimal import Decimal
 from django.utils import timezone
 from wagtail.models import Page
 
-from . import checkout, refunds, transitions, workdays
-from .models import (
-    BannerClickDay,
-    BannerSection,
-    DemoPackage,
-    OfferBanner,
-    OfferPage,
-    OffersIndexPage,
-    Order,
-    Refund,
-    RefundPolicy,
-    WorkingCalendar,
-)
+from offers.aftercare import refunds
+from offers.catalogue import workdays
+from offers.checkout import start as checkout
+from offers.models.banners import BannerSection, OfferBanner
+from offers.models.calendar import WorkingCalendar
+from offers.models.catalogue import DemoPackage, RefundPolicy
+from offers.models.funnel import BannerClickDay
+from offers.models.orders import Order
+from offers.models.pages import OfferPage, OffersIndexPage
+from offers.models.refunds import Refund
+from offers.orders import transitions
 
 PACKAGE_SLUG = "one-workday-demo"
 POLICY_SLUG = "money-back"

@@ -21,8 +21,12 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from offers import deadlines, disputes, fulfilment, guarantee, privacy_admin, refunds, transitions, webhooks
-from offers.models import Order, StripeEvent
+from offers.aftercare import deadlines, disputes, guarantee, refunds
+from offers.checkout import apply_session as fulfilment
+from offers.models.orders import Order, StripeEvent
+from offers.orders import transitions
+from offers.payments import webhooks
+from offers.privacy import admin_views as privacy_admin
 
 
 class RecordPermissionPolicy(ModelPermissionPolicy):

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from offers import availability_views, funnel_views, views
+from offers.catalogue import availability_views, banner_views, policy_views
 
 app_name = "offers"
 
 urlpatterns = [
-    path("go/<int:banner_id>/", funnel_views.banner_click, name="banner_click"),
-    path("offers/refund-policy/<slug:slug>/", views.refund_policy, name="refund_policy"),
+    path("go/<int:banner_id>/", banner_views.banner_click, name="banner_click"),
+    path("offers/refund-policy/<slug:slug>/", policy_views.refund_policy, name="refund_policy"),
     path("offers/availability/<int:page_id>/", availability_views.offer_availability, name="availability"),
 ]

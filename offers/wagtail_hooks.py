@@ -9,12 +9,11 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from offers import (
-    dashboard,
-    funnel_views,
-    order_admin,  # noqa: F401 (registers the orders and Stripe events admin)
-)
-from offers.models import DemoPackage, OfferBanner, RefundPolicy
+from offers import order_admin  # noqa: F401 (registers the orders and Stripe events admin)
+from offers.models.banners import OfferBanner
+from offers.models.catalogue import DemoPackage, RefundPolicy
+from offers.reports import funnel_views
+from offers.reports import sales as dashboard
 
 
 class DemoPackageViewSet(SnippetViewSet):

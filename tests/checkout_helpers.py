@@ -9,7 +9,7 @@ from django.test import Client
 from offers.demo import DEMO_TERMS_VERSION
 from offers.models import Order
 from tests.conftest_stripe import WEBHOOK_SECRET
-from tests.stripe_server import sign_webhook
+from tests.fakes.stripe_server import sign_webhook
 
 BUYER = {
     "name": "Ada Lovelace",

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.stripe_server import FakeStripe
+from tests.fakes.stripe_server import FakeStripe
 
 WEBHOOK_SECRET = "whsec_test_fake_stripe_server"
 

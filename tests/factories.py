@@ -11,7 +11,7 @@ from wagtail.models import Page, Site
 
 from home.models import AgencySettings, ContentPage, HomePage
 from learn.models import ArticlePage, LearnIndexPage
-from offers import workdays
+from offers.catalogue import workdays
 from offers.models import DemoPackage, OfferBanner, OfferPage, OffersIndexPage, Order, RefundPolicy, SlotHold
 
 

@@ -2,8 +2,9 @@
 
 from django.test import Client
 
-from offers import emails, guarantee
+from offers.aftercare import guarantee
 from offers.models import Order
+from offers.orders import emails
 from tests.checkout_helpers import deliver, only_order, pay, post_buy
 from tests.factories import offer_page
 

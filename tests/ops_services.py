@@ -31,7 +31,7 @@ import redis
 from tests.checkout_helpers import BUYER
 from tests.conftest import free_port, missing_service, wait_for_http
 from tests.conftest_stripe import WEBHOOK_SECRET
-from tests.stripe_server import FakeStripe, sign_webhook
+from tests.fakes.stripe_server import FakeStripe, sign_webhook
 
 ROOT = Path(__file__).resolve().parent.parent
 

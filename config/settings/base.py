@@ -41,6 +41,8 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", SITE_BASE_URL)
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", "Brightside Web Studio")
 
 INSTALLED_APPS = [
+    # Infrastructure the apps below register with from their AppConfig.ready().
+    "config.page_cache",
     "home",
     "learn",
     "offers",
@@ -82,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Right after static files: a cached page is answered before sessions or the database.
-    "home.page_cache.PageCacheMiddleware",
+    "config.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -161,7 +163,7 @@ else:
         }
     }
 
-# Full-page cache for anonymous visitors (home.page_cache): the longest an entry
+# Full-page cache for anonymous visitors (config.page_cache): the longest an entry
 # lives; banner schedules and content changes end it sooner. 0 turns it off.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
 
@@ -311,6 +313,8 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env("STRIPE_API_BASE", "")
 STRIPE_OFFLINE = env_bool("STRIPE_OFFLINE", False)
+# The stand-in that answers for Stripe when STRIPE_OFFLINE is on (dev and tests; production refuses it).
+STRIPE_OFFLINE_BACKEND = "offers.payments.offline.OfflineBackend"
 STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT", "10"))
 STRIPE_TAX_RATE_ID = env("STRIPE_TAX_RATE_ID", "")
 
@@ -329,7 +333,7 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"gif": "webp", "bmp": "webp", "tiff": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt"]
 # A caching proxy or CDN in front: every content change purges the cacheable pages
-# from it (home.page_cache_invalidation), so it may keep pages as long as s-maxage says.
+# from it (config.page_cache.invalidation), so it may keep pages as long as s-maxage says.
 WAGTAILFRONTENDCACHE = {}
 if env("FRONTEND_CACHE_PURGE_URL"):
     WAGTAILFRONTENDCACHE["proxy"] = {

@@ -36,12 +36,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 WHITENOISE_AUTOREFRESH = True
 
 # django-axes needs the request in authenticate(), which the test client's
-# login() does not pass; tests/test_security.py turns it on to test lockouts.
+# login() does not pass; tests/infra/test_security.py turns it on to test lockouts.
 AXES_ENABLED = False
 
 LOGGING = logging_config(env("LOG_FORMAT", "plain"), env("LOG_LEVEL", "INFO"))
 
-# The page cache is off unless a test turns it on (tests/test_page_cache.py):
+# The page cache is off unless a test turns it on (tests/infra/test_page_cache.py):
 # other tests change rows with update() or monkeypatch time, which no
 # invalidation signal sees, and they measure fresh renders.
 PAGE_CACHE_SECONDS = 0

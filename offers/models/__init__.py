@@ -8,7 +8,7 @@ from .calendar import PublicHoliday, WorkingCalendar
 from .catalogue import DemoPackage, RefundPolicy
 from .funnel import BannerClickDay
 from .orders import Order, OrderEvent, SentEmail, SlotHold, StripeEvent
-from .pages import OfferPage, OffersIndexPage, OfferSummary
+from .pages import OfferPage, OffersIndexPage
 from .refunds import Refund
 
 __all__ = [
@@ -20,7 +20,6 @@ __all__ = [
     "Order",
     "OrderEvent",
     "OfferPage",
-    "OfferSummary",
     "OffersIndexPage",
     "PublicHoliday",
     "Refund",

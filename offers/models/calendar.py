@@ -1,7 +1,8 @@
-"""The agency's working calendar, a site setting read by offers/workdays.py."""
+"""The agency's working calendar, a site setting read by offers/catalogue/workdays.py."""
 
 from datetime import time
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -41,8 +42,6 @@ class WorkingCalendar(ClusterableModel, BaseSiteSetting):
         verbose_name = "working calendar"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if self.work_starts_at and self.work_ends_at and self.work_ends_at <= self.work_starts_at:
             raise ValidationError({"work_ends_at": "Working hours must end after they start."})
@@ -56,17 +55,6 @@ class WorkingCalendar(ClusterableModel, BaseSiteSetting):
         if site is None:
             return cls()
         return cls.for_site(site)
-
-    def as_calendar(self):
-        from offers.workdays import AgencyCalendar
-
-        holidays = frozenset(self.holidays.values_list("date", flat=True)) if self.pk else frozenset()
-        return AgencyCalendar(
-            weekdays=frozenset(index for index, name in enumerate(WEEKDAY_FIELDS) if getattr(self, name)),
-            start=self.work_starts_at,
-            end=self.work_ends_at,
-            holidays=holidays,
-        )
 
 
 class PublicHoliday(Orderable):

@@ -1,6 +1,6 @@
 """Orders and what happens to them: Order, SlotHold, StripeEvent, OrderEvent, SentEmail.
 
-An order's status changes only through `offers.transitions.move`, which checks
+An order's status changes only through `offers.orders.transitions.move`, which checks
 the state table and writes the OrderEvent history row.
 """
 

@@ -1,23 +1,16 @@
 """The offers index at /offers/ and the offer pages under it."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
-from django.urls import reverse
-from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, Site
+from wagtail.models import Page
 from wagtail.search import index
 
-from home import page_cache
-from offers import availability as seats
-from offers import stripe_client, workdays
 from offers.blocks import OfferBodyBlock
-from offers.vat import agency_vat
 
 from .catalogue import DemoPackage, RefundPolicy
 
@@ -49,101 +42,37 @@ class OffersIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         offers = OfferPage.objects.child_of(self).live().public().select_related("package", "refund_policy")
-        calendar = workdays.get_calendar(Site.find_for_request(request) or self.get_site())
-        context["offers"] = [(offer, offer.offer_summary(request, calendar=calendar)) for offer in offers]
+        context["offers"] = OfferPage.services.summarise_all(self, offers, request)
         return context
 
 
-@dataclass(frozen=True)
-class OfferSummary:
-    """What any page shows about an offer: all of it read from the package, policy, settings and calendar."""
+class OfferPageServices:
+    """What an offer page needs from the parts above the models: plugged in by OffersConfig.ready().
 
-    page: "OfferPage"
-    package: DemoPackage | None
-    policy: RefundPolicy | None
-    vat_line: str
-    availability: seats.Availability | None
+    Models import no services (README, Layout): what an offer shows (price, free seats, VAT line)
+    is worked out in offers.catalogue.offer_pages and its buy form is a checkout view, so the page
+    holds these two callables instead of importing them.
+    """
 
-    @property
-    def price_display(self):
-        return self.package.price_display if self.package else ""
+    def __init__(self, summarise=None, site_calendar=None, buy=None):
+        self._summarise, self._site_calendar, self._buy = summarise, site_calendar, buy
 
-    @property
-    def delivery_text(self):
-        return self.package.delivery_text if self.package else ""
+    def summarise(self, page, request=None, *, moment=None, calendar=None):
+        return self._summarise(page, request, moment=moment, calendar=calendar)
 
-    @property
-    def next_free_slot(self):
-        return self.availability.next_free_slot if self.availability else None
+    def summarise_all(self, index_page, offers, request):
+        """(offer, summary) for each offer, reading the site's calendar once."""
+        calendar = self._site_calendar(index_page, request)
+        return [(offer, self.summarise(offer, request, calendar=calendar)) for offer in offers]
 
-    @property
-    def next_free_slot_text(self):
-        slot = self.next_free_slot
-        return seats.format_day(slot) if slot else ""
-
-    @property
-    def closed_reason(self):
-        """Why the offer is not on sale at all, whatever the free seats (empty when it is on sale)."""
-        if self.package is None or self.policy is None or not self.package.live or not self.policy.live:
-            return "This offer is not on sale yet."
-        if not self.package.active:
-            return "This package is not on sale at the moment."
-        if not stripe_client.is_configured():
-            return "Online booking is not open at the moment. Please write to us to book."
-        return ""
-
-    @property
-    def on_sale(self):
-        return not self.closed_reason
-
-    @property
-    def unavailable_reason(self):
-        if self.closed_reason:
-            return self.closed_reason
-        if self.availability is None or self.availability.fully_booked:
-            days = self.package.horizon_working_days
-            return f"We are fully booked for the next {days} working days. Please check back in a few days."
-        return ""
-
-    @property
-    def can_buy(self):
-        return not self.unavailable_reason
-
-    @property
-    def schema_availability(self):
-        if self.package is None or not self.package.active or not self.package.live:
-            return "https://schema.org/Discontinued"
-        return "https://schema.org/InStock" if self.can_buy else "https://schema.org/SoldOut"
-
-    @property
-    def like_it_text(self):
-        if self.package and self.package.credited_toward_full_site:
-            return f"Like it? The {self.price_display} are credited toward your full website."
-        return "Like it? The demo is yours to keep and build on."
-
-    @property
-    def dont_like_it_text(self):
-        if self.policy is None:
-            return ""
-        return f"Don't like it? You get {self.policy.refund_text}."
-
-    @property
-    def buy_url(self):
-        return self.page.url + "buy/" if self.page.url else ""
-
-    @property
-    def availability_message(self):
-        """The next free slot in one sentence, or why the offer cannot be bought now."""
-        return f"Next free slot: {self.next_free_slot_text}" if self.can_buy else self.unavailable_reason
-
-    @property
-    def availability_url(self):
-        """Where the current availability is read fresh: cached pages leave it out of their HTML."""
-        return reverse("offers:availability", args=[self.page.pk])
+    def buy(self, request, page):
+        return self._buy(request, page)
 
 
 class OfferPage(RoutablePageMixin, Page):
     """A sellable offer: its package (price, capacity) and refund policy drive everything shown."""
+
+    services = OfferPageServices()
 
     hero_text = models.TextField(max_length=400, help_text="The promise in one or two sentences.")
     hero_image = models.ForeignKey(
@@ -172,23 +101,15 @@ class OfferPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = "offer page"
 
-    def offer_summary(self, request=None, moment: datetime | None = None, calendar=None) -> OfferSummary:
-        package = self.package
-        available = None
-        if package is not None and package.active and package.live:
-            available = seats.availability(package, moment or timezone.now(), calendar=calendar)
-            if available.fully_booked:
-                # The page would have no Buy button; it must not stay like that once a seat frees up.
-                page_cache.do_not_cache(request, "fully booked")
-        return OfferSummary(
-            page=self,
-            package=package,
-            policy=self.refund_policy,
-            vat_line=agency_vat(request=request).line,
-            availability=available,
-        )
+    @classmethod
+    def connect_services(cls, *, summarise, site_calendar, buy):
+        cls.services = OfferPageServices(summarise=summarise, site_calendar=site_calendar, buy=buy)
 
-    def json_ld(self, request=None, summary: OfferSummary | None = None) -> dict:
+    def offer_summary(self, request=None, moment: datetime | None = None, calendar=None):
+        """What any page shows about this offer now (an offers.catalogue.offer_pages.OfferSummary)."""
+        return self.services.summarise(self, request, moment=moment, calendar=calendar)
+
+    def json_ld(self, request=None, summary=None) -> dict:
         """schema.org Product with its Offer and return policy, for search engines."""
         summary = summary or self.offer_summary(request)
         package, policy = summary.package, summary.policy
@@ -226,10 +147,8 @@ class OfferPage(RoutablePageMixin, Page):
 
     @path("buy/", name="buy")
     def buy(self, request):
-        """The buy form (GET) and the start of checkout (POST); see offers.checkout_views."""
-        from offers.checkout_views import buy
-
-        return buy(request, self)
+        """The buy form (GET) and the start of checkout (POST); see offers.checkout.views."""
+        return self.services.buy(request, self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

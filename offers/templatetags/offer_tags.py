@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from offers.models import OfferBanner, OfferPage
+from offers.models.banners import OfferBanner
+from offers.models.pages import OfferPage
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from offers import offline, stripe_client
-from offers.models import Order
+from offers.models.orders import Order
+from offers.payments import offline, stripe_client
 
 
 class Command(BaseCommand):

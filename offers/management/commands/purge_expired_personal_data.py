@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from offers import privacy
+from offers.privacy import personal_data as privacy
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from offers import deadlines
+from offers.aftercare import deadlines
 
 
 class Command(BaseCommand):

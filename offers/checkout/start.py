@@ -1,0 +1,271 @@
+"""Starting a purchase: hold a seat, create the pending order, open a Stripe Checkout Session.
+
+Everything that costs money is read from the database here, never from the
+request. The seat is taken in one transaction that first deletes the day's
+expired holds; the unique (package, date, seat) constraint makes concurrent
+buyers safe on both databases. The Stripe call happens after that commit, so
+a slow or failing Stripe never holds a database lock, and a failure leaves
+the order pending with its seat held until the hold lapses by itself.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from offers.catalogue import workdays
+from offers.catalogue.vat import agency_vat
+from offers.models.orders import Order, SlotHold
+from offers.orders import transitions
+from offers.payments import stripe_client
+
+logger = logging.getLogger(__name__)
+
+# Stripe refuses an expires_at less than 30 minutes after the request arrives.
+SESSION_LIFETIME = timedelta(minutes=32)
+# A stored expires_at is resent unchanged only while Stripe would still accept it.
+MIN_LIFETIME_LEFT = timedelta(minutes=30, seconds=30)
+IMMEDIATE_PAYMENT_METHODS = ["card"]  # cards and the wallets built on them
+
+
+class CheckoutError(Exception):
+    pass
+
+
+class NotPurchasable(CheckoutError):
+    """The offer cannot be bought now (inactive package, no policy, payments not configured)."""
+
+
+class NoFreeSeat(CheckoutError):
+    def __init__(self, next_free_slot=None):
+        super().__init__("no free seat")
+        self.next_free_slot = next_free_slot
+
+
+class PaymentUnavailable(CheckoutError):
+    """Stripe could not open a Checkout Session; no payment was taken and the seat stays held."""
+
+    def __init__(self, order):
+        super().__init__(f"payment provider unavailable for {order.reference}")
+        self.order = order
+
+
+@dataclass
+class Buyer:
+    name: str
+    email: str
+    brief_business: str
+    brief_goals: str
+    express_start: bool
+    terms_accepted: bool
+    company: str = ""
+    brief_existing_site: str = ""
+    brief_style: str = ""
+    source_page: str = ""
+    banner_id: int | None = None
+
+
+def purchasable(offer_page):
+    package, policy = offer_page.package, offer_page.refund_policy
+    return (
+        bool(package is not None and package.active and package.live and policy is not None and policy.live)
+        and stripe_client.is_configured()
+    )
+
+
+def terms_version(site=None):
+    """The accepted terms of sale: the live revision of the terms page named in the agency settings."""
+    from django.apps import apps
+    from wagtail.models import Site
+
+    try:
+        model = apps.get_model("home", "AgencySettings")
+        site = site or Site.objects.filter(is_default_site=True).first()
+        terms_page = getattr(model.for_site(site), "terms_page", None) if site else None
+    except LookupError:
+        terms_page = None
+    if terms_page is not None and terms_page.live_revision_id:
+        return f"terms-page-revision-{terms_page.live_revision_id}"
+    return getattr(settings, "TERMS_OF_SALE_VERSION", "terms-unversioned")
+
+
+def start_checkout(offer_page, buyer: Buyer, now=None):
+    """The Checkout Session URL to send the buyer to (303), for a held seat and a pending order.
+
+    A second submission from the same e-mail for the same package while its
+    order is pending reuses that order and its session.
+    """
+    if not buyer.terms_accepted or not buyer.express_start:
+        raise NotPurchasable("the terms and the express-start request must be accepted")
+    if not purchasable(offer_page):
+        raise NotPurchasable("this offer cannot be bought now")
+    now = now or timezone.now()
+    order = reusable_order(offer_page.package, buyer.email, now)
+    if order is None:
+        order = hold_seat_and_create_order(offer_page, buyer, now)
+    return open_session(order, offer_page, now)
+
+
+def reusable_order(package, email, now):
+    """The buyer's pending order for this package whose seat is still held, if any."""
+    return (
+        Order.objects.filter(
+            package=package,
+            customer_email__iexact=email,
+            status=Order.Status.PENDING,
+            slot_hold__expires_at__gt=now + timedelta(minutes=1),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _first_free_seat(package, day, now):
+    """Takes the lowest free seat of `day` for the order inside the caller's transaction; None when full."""
+    SlotHold.objects.filter(package=package, date=day, expires_at__lte=now).delete()
+    taken = set(SlotHold.objects.filter(package=package, date=day).values_list("seat", flat=True))
+    return [seat for seat in range(1, package.capacity_per_day + 1) if seat not in taken]
+
+
+def take_seat(order, day, expires_at, now):
+    """A SlotHold for `order` on `day`, or None when the day is full. Safe against concurrent buyers."""
+    for seat in _first_free_seat(order.package, day, now):
+        try:
+            with transaction.atomic():
+                return SlotHold.objects.create(
+                    package=order.package, date=day, seat=seat, order=order, expires_at=expires_at
+                )
+        except IntegrityError:
+            continue  # another buyer took this seat a moment ago
+    return None
+
+
+def sold_as(package, policy) -> dict:
+    """The order fields that record what was sold, copied from the package and refund policy as they are now."""
+    return {
+        "package": package,
+        "refund_policy": policy,
+        "package_name": package.name,
+        "package_price": package.price,
+        "delivery_working_days": package.delivery_working_days,
+        "amount": package.price,
+        "currency": package.currency,
+        "refund_window_days": policy.refund_window_days,
+        "refund_percentage": policy.refund_percentage,
+        "refund_automatic": policy.is_automatic,
+    }
+
+
+def hold_seat_and_create_order(offer_page, buyer, now):
+    package, policy = offer_page.package, offer_page.refund_policy
+    calendar = workdays.get_calendar()
+    days = calendar.next_working_days(now, package.horizon_working_days)
+    expires_at = now + SESSION_LIFETIME
+    vat = agency_vat(site=offer_page.get_site())
+    with transaction.atomic():
+        order = Order.objects.create(
+            **sold_as(package, policy),
+            offer_page=offer_page,
+            vat_rate=0 if vat.exempt else vat.rate,
+            vat_exempt=vat.exempt,
+            vat_line=vat.line,
+            offer_page_revision_id=offer_page.live_revision_id,
+            package_revision_id=package.live_revision_id,
+            refund_policy_revision_id=policy.live_revision_id,
+            terms_version=terms_version(offer_page.get_site()),
+            terms_accepted_at=now,
+            express_start_requested=True,
+            express_start_requested_at=now,
+            customer_name=buyer.name,
+            customer_email=buyer.email,
+            company=buyer.company,
+            brief_business=buyer.brief_business,
+            brief_existing_site=buyer.brief_existing_site,
+            brief_goals=buyer.brief_goals,
+            brief_style=buyer.brief_style,
+            source_page=buyer.source_page[:300],
+            banner_id=buyer.banner_id,
+            slot_date=days[0] if days else now.date(),
+            delivery_deadline=now,
+            session_expires_at=expires_at,
+            created_at=now,
+        )
+        hold = None
+        for day in days:
+            hold = take_seat(order, day, expires_at, now)
+            if hold is not None:
+                break
+        if hold is None:
+            raise NoFreeSeat(next_free_slot=None)
+        order.slot_date = hold.date
+        order.delivery_deadline = calendar.delivery_deadline(hold.date, package.delivery_working_days)
+        order.save(update_fields=["slot_date", "delivery_deadline"])
+        transitions.record_created(order, now=now)
+    logger.info("seat held", extra={"order": order.reference, "slot_date": str(order.slot_date)})
+    return order
+
+
+def session_params(order, offer_page):
+    """The Checkout Session for `order`: price from the order (the database), never from the request."""
+    return_url = settings.SITE_BASE_URL + reverse("checkout_return") + "?session_id={CHECKOUT_SESSION_ID}"
+    page_path = offer_page.get_url_parts()[2] if offer_page.get_url_parts() else "/"
+    line_item = {
+        "quantity": 1,
+        "price_data": {
+            "currency": order.currency.lower(),
+            "unit_amount": order.amount_minor_units,
+            "product_data": {
+                "name": order.package_name,
+                "description": f"Work starts {order.slot_date.isoformat()}; order {order.reference}",
+            },
+        },
+    }
+    invoice_data = {"metadata": {"order_reference": order.reference}}
+    if order.vat_exempt:
+        invoice_data["footer"] = order.vat_line
+    elif settings.STRIPE_TAX_RATE_ID:
+        line_item["tax_rates"] = [settings.STRIPE_TAX_RATE_ID]
+    metadata = {"order_reference": order.reference, "order_id": str(order.pk)}
+    return {
+        "mode": "payment",
+        "line_items": [line_item],
+        "customer_email": order.customer_email,
+        "client_reference_id": order.reference,
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": metadata, "description": f"{order.package_name} ({order.reference})"},
+        "allowed_payment_method_types": IMMEDIATE_PAYMENT_METHODS,
+        "invoice_creation": {"enabled": True, "invoice_data": invoice_data},
+        "billing_address_collection": "required",
+        "tax_id_collection": {"enabled": True},
+        "success_url": return_url,
+        "cancel_url": settings.SITE_BASE_URL + page_path + "?cancelled=1",
+        "expires_at": int(order.session_expires_at.timestamp()),
+    }
+
+
+def open_session(order, offer_page, now):
+    """Creates (or, for the same attempt, re-fetches by idempotency key) the order's Checkout Session."""
+    if order.stripe_session_url:
+        return order.stripe_session_url
+    if order.session_expires_at - now < MIN_LIFETIME_LEFT:
+        # Stripe would refuse the stored expiry: a new attempt gets a new key and a new expiry.
+        order.checkout_attempt += 1
+        order.session_expires_at = now + SESSION_LIFETIME
+        order.save(update_fields=["checkout_attempt", "session_expires_at"])
+        SlotHold.objects.filter(order=order, expires_at__isnull=False).update(expires_at=order.session_expires_at)
+    key = stripe_client.idempotency_key(order, "checkout-session", order.checkout_attempt)
+    try:
+        session = stripe_client.create_checkout_session(session_params(order, offer_page), key)
+    except stripe_client.PaymentProviderError as exc:
+        logger.error(
+            "checkout session failed", extra={"order": order.reference, "error": str(exc), "stripe_code": exc.code}
+        )
+        raise PaymentUnavailable(order) from exc
+    Order.objects.filter(pk=order.pk).update(stripe_session_id=session["id"], stripe_session_url=session["url"])
+    order.stripe_session_id, order.stripe_session_url = session["id"], session["url"]
+    logger.info("checkout session created", extra={"order": order.reference, "session": session["id"]})
+    return session["url"]
