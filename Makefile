@@ -11,7 +11,7 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/
 	command -v $$p >/dev/null 2>&1 || [ -x "$$p" ] || continue; \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
-.PHONY: run serve test test-browser browser-deps lighthouse lint bench install install-dev requirements demo clean check-python \
+.PHONY: run admin-password serve test test-browser browser-deps lighthouse lint bench install install-dev requirements demo clean check-python \
 	fault-check scale-check backup restore bench-render mutation
 
 check-python:
@@ -34,13 +34,23 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# HOST and PORT reach the dev settings: unless SITE_BASE_URL is set, links, the buy form's
+# redirects and the Wagtail Site's address (set by load_demo_content) follow them.
+RUN_ENV := HOST=$(HOST) PORT=$(PORT)
+
 demo: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo_content
-	$(PY) manage.py ensure_admin
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_demo_content
+	$(RUN_ENV) $(PY) manage.py ensure_admin
 
 run: demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# A new admin password (generated and printed, or DJANGO_SUPERUSER_PASSWORD), e.g. after
+# losing the one `make run` printed when it created the account.
+admin-password: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	$(RUN_ENV) $(PY) manage.py ensure_admin --new-password
 
 # The production stack on loopback: gunicorn with production settings and the
 # task worker, throwaway secrets generated once into .serve.env, real Stripe
@@ -59,7 +69,14 @@ serve: install
 	  $(VENV)/bin/gunicorn config.wsgi --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
 	    --access-logfile - --access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'; }
 
+# With chromium on the machine the browser tests run, and the accessibility scans among
+# them need axe-core from npm: installed here when missing. Without chromium (and CI unset)
+# the browser tests skip, saying why.
+AXE_JS := node_modules/axe-core/axe.min.js
 test: install-dev
+	@if command -v chromium >/dev/null 2>&1 && [ ! -f $(AXE_JS) ]; then \
+		if command -v npm >/dev/null 2>&1; then echo "chromium found, axe-core missing: npm ci"; npm ci --no-audit --no-fund; \
+		else echo "chromium found but npm is missing: the accessibility scans will skip (make browser-deps installs npm)"; fi; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Faults and two app servers on loopback. Both start a PostgreSQL cluster (initdb

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.typed_table_block",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.frontend_cache",

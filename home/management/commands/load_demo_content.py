@@ -16,4 +16,5 @@ class Command(BaseCommand):
             except ModuleNotFoundError:
                 continue
             module.load(site)
+        home_demo.arrange_menu(site)
         self.stdout.write(self.style.SUCCESS(f"Demo content ready at {site.root_url}"))
