@@ -96,7 +96,7 @@ MUTATION_RUNS := \
 	"offers.money tests/offers/payments/test_offers_money.py" \
 	"offers.catalogue.workdays tests/offers/catalogue/test_offers_workdays.py" \
 	"offers.orders.transitions tests/offers/orders/test_transitions.py" \
-	"offers.aftercare.refunds tests/offers/aftercare/test_guarantee_refunds.py tests/offers/aftercare/test_guarantee.py"
+	"offers.aftercare.refunds tests/offers/aftercare/test_refund_rules.py tests/offers/aftercare/test_guarantee_refunds.py tests/offers/aftercare/test_guarantee.py"
 mutation: install-dev
 	@status=0; for run in $(MUTATION_RUNS); do set -- $$run; module=$$1; shift; \
 		$(PY) -m pytest -p scripts.mutation --mutate $$module "$$@" -q || status=1; done; exit $$status

@@ -22,6 +22,8 @@ database per mutant here; this plugin needs neither.
 import ast
 import copy
 import importlib
+import inspect
+import os
 import signal
 import sys
 import time
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from _pytest.runner import runtestprotocol
+from _pytest.runner import call_and_report
 
 EQUIVALENTS_FILE = Path(__file__).with_name("mutation_equivalents.txt")
 SECONDS_PER_MUTANT = 60
@@ -219,12 +221,18 @@ class Patch:
         self.restore = []
 
     def __enter__(self):
-        namespace = {"__name__": self.module.__name__, "__file__": self.module.__file__}
-        code = compile(self.mutant.tree, self.module.__file__, "exec")
+        # Only the mutated statement runs again, among the module's live globals; decorators are left off a
+        # function (they register or wrap it, and only its code object is swapped in below).
+        statement = copy.deepcopy(self.mutant.tree.body[self.mutant.top_index])
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            statement.decorator_list = []
+        namespace = dict(vars(self.module))
+        code = compile(ast.Module(body=[statement], type_ignores=[]), self.module.__file__, "exec")
         exec(code, namespace)  # noqa: S102 (the project's own source, mutated)
-        statement = self.mutant.tree.body[self.mutant.top_index]
         for name in _names_defined_by(statement):
             old, new = getattr(self.module, name, None), namespace.get(name)
+            if isinstance(new, types.FunctionType):
+                old = inspect.unwrap(old)
             self._replace(name, old, new)
         return self
 
@@ -277,17 +285,37 @@ def _alarm(signum, frame):
 
 
 def _run_all(items, verbose=False):
-    """True when every item passes. Fixtures are torn down towards another item, so session fixtures stay."""
-    for item in items:
-        # Whichever item runs next (the first one again after a failure), they share the session.
-        nextitem = next((other for other in (items[0], items[-1]) if other is not item), None)
-        reports = runtestprotocol(item, nextitem=nextitem, log=False)
+    """True when every item passes; stops at the first failure.
+
+    Each item is torn down towards the item that really runs next (the first one
+    again after a failure or at the end), so session fixtures (the test database)
+    are set up once for all mutants.
+    """
+    for index, item in enumerate(items):
+        # As pytest's runtestprotocol does for an item it runs: a fresh fixture request each time.
+        if hasattr(item, "_request") and not item._request:
+            item._initrequest()
+        reports = [call_and_report(item, "setup", log=False)]
+        if reports[0].passed:
+            reports.append(call_and_report(item, "call", log=False))
+        failed = [report for report in reports if report.failed]
+        last = failed or index == len(items) - 1
+        nextitem = (items[0] if item is not items[0] else _sibling_of_first(items)) if last else items[index + 1]
+        reports.append(call_and_report(item, "teardown", log=False, nextitem=nextitem))
+        if hasattr(item, "_request"):
+            item._request = False
+            item.funcargs = None
         failed = [report for report in reports if report.failed]
         if failed:
             if verbose:
                 sys.stdout.write(f"{item.nodeid} failed:\n{failed[0].longreprtext[-2000:]}\n")
             return False
     return True
+
+
+def _sibling_of_first(items):
+    """Another item of the first item's module (keeps that module set up), or None (tears everything down)."""
+    return next((other for other in items[1:] if other.parent is items[0].parent), None)
 
 
 def _equivalents():
@@ -326,7 +354,7 @@ def pytest_runtestloop(session):
             try:
                 signal.alarm(SECONDS_PER_MUTANT)
                 with Patch(module, mutant):
-                    passed = _run_all(items)
+                    passed = _run_all(items, verbose=bool(os.environ.get("MUTATION_VERBOSE")))
             except _Timeout:
                 passed = False
             except Exception:  # a mutant that cannot even be built is as good as killed
