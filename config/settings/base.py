@@ -321,7 +321,9 @@ DELIVERY_DEADLINE_WARNING_MINUTES = int(env("DELIVERY_DEADLINE_WARNING_MINUTES",
 PERSONAL_DATA_RETENTION_YEARS = int(env("PERSONAL_DATA_RETENTION_YEARS", "10"))
 
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database"},
+    # A named text search configuration (PostgreSQL; SQLite ignores it) makes to_tsquery() immutable,
+    # so PostgreSQL works a query out once per search, not once per index entry it reads.
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"},
 }
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
