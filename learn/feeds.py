@@ -1,5 +1,6 @@
 """An Atom feed of the newest explainer articles at /learn/feed/."""
 
+import copy
 import datetime
 
 from django.conf import settings
@@ -15,6 +16,15 @@ class LatestArticlesFeed(Feed):
     feed_type = Atom1Feed
     description_template = None
     item_count = 20
+    request = None
+
+    def __call__(self, request, *args, **kwargs):
+        # One instance serves every request: a copy per request may remember it, so each
+        # item's URL reuses the site paths looked up once for the request (a cache read per
+        # item otherwise).
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
 
     def get_object(self, request, *args, **kwargs):
         return LearnIndexPage.objects.live().public().first()
@@ -27,7 +37,7 @@ class LatestArticlesFeed(Feed):
         return (index.search_description if index else "") or "New explainers about building and running websites."
 
     def link(self, index):
-        return page_public_url(index) if index else public_url("/")
+        return page_public_url(index, self.request) if index else public_url("/")
 
     def feed_url(self, index):
         return public_url("/learn/feed/")
@@ -47,10 +57,10 @@ class LatestArticlesFeed(Feed):
         return article.summary
 
     def item_link(self, article):
-        return page_public_url(article)
+        return page_public_url(article, self.request)
 
     def item_guid(self, article):
-        return page_public_url(article)
+        return page_public_url(article, self.request)
 
     def item_author_name(self, article):
         return article.author or settings.WAGTAIL_SITE_NAME

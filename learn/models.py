@@ -40,8 +40,9 @@ def public_url(path: str) -> str:
     return settings.SITE_BASE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
-def page_public_url(page: Page) -> str:
-    _site_id, _root_url, page_path = page.get_url_parts() or (None, None, page.url_path)
+def page_public_url(page: Page, request=None) -> str:
+    """The page's absolute URL on the public origin; pass the request to look the site's paths up once for it."""
+    _site_id, _root_url, page_path = page.get_url_parts(request) or (None, None, page.url_path)
     return public_url(page_path or "/")
 
 
