@@ -10,7 +10,7 @@ the backend, every word required as `Page.objects.search()` requires it:
 - PostgreSQL filters with `title @@ q OR body @@ q`, which the title and body
   GIN indexes answer (a bitmap OR); SQLite asks its FTS5 table, as the backend does.
 - Order: a match in the title first; then offers and articles, then other pages
-  and documents, then legal and contact pages (TYPE_ORDER); then, on PostgreSQL,
+  and public objects (a refund policy), then legal and contact pages (TYPE_ORDER); then, on PostgreSQL,
   the title's rank; then the most recently indexed. Nothing ranks body text: a
   body rank reads every match's whole vector and is what made a common word's
   search cost grow with the number of articles.
