@@ -50,7 +50,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.search_promotions",
-    "wagtail.contrib.frontend_cache",
+    # Not "wagtail.contrib.frontend_cache": its app purges a published page inside the editor's
+    # request, before the commit; home.page_cache_invalidation purges from a task after it
+    # (its backends and PurgeBatch work without the app installed).
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -329,8 +331,8 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"gif": "webp", "bmp": "webp", "tiff": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt"]
-# A caching proxy or CDN in front: every content change purges the cacheable pages
-# from it (home.page_cache_invalidation), so it may keep pages as long as s-maxage says.
+# A caching proxy or CDN in front: every content change purges the pages it shows on
+# (home.page_cache_invalidation), so it may keep pages as long as s-maxage says.
 WAGTAILFRONTENDCACHE = {}
 if env("FRONTEND_CACHE_PURGE_URL"):
     WAGTAILFRONTENDCACHE["proxy"] = {
