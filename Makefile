@@ -12,7 +12,7 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
 .PHONY: run admin-password serve test test-browser browser-deps lighthouse lint bench install install-dev requirements demo clean check-python \
-	fault-check scale-check backup restore bench-render mutation
+	fault-check scale-check backup restore bench-render mutation bench-scale
 
 check-python:
 	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
@@ -153,6 +153,13 @@ bench: install-dev
 # Render time per page through the test client (pytest-benchmark), no server.
 bench-render: install-dev
 	$(PY) -m pytest benchmarks -p no:cacheprovider --benchmark-only $(PYTEST_ARGS)
+
+# Cost at scale (benchmarks/scale_bench.py): a throwaway PostgreSQL database on
+# BENCH_SCALE_DATABASE_URL's server, the demo content measured, then with
+# BENCH_SCALE_ARTICLES (5,000) more articles: queries, median ms and bytes per
+# request, and the ratio. Not a test: it prints figures.
+bench-scale: install-dev
+	$(PY) benchmarks/scale_bench.py
 
 # Recompile the pinned requirements after editing requirements*.in.
 requirements: install-dev

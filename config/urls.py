@@ -3,10 +3,10 @@ from django.urls import include, path
 from django.views.decorators.csp import csp_override
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
+from home import sitemaps as home_sitemaps
 from home import views as home_views
 from search import views as search_views
 
@@ -20,7 +20,8 @@ urlpatterns = [
     path("healthz", home_views.healthz, name="healthz"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("favicon.ico", home_views.favicon, name="favicon"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", home_sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", home_sitemaps.section, name=home_sitemaps.SECTION_URL_NAME),
     path("search/", search_views.search, name="search"),
     path("", include("learn.urls")),
     path("", include("offers.urls")),

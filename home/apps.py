@@ -9,6 +9,8 @@ class HomeConfig(AppConfig):
         # Imported here: registering needs every app's models loaded, which ready() guarantees.
         from config import page_cache
         from config.page_cache import invalidation
+        from home import sitemaps
 
         page_cache.register_page_types("home.HomePage", "home.ContentPage")
         invalidation.watch("home.AgencySettings")
+        invalidation.purge_also(sitemaps.paths_showing)

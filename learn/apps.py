@@ -9,6 +9,8 @@ class LearnConfig(AppConfig):
         # Imported here: registering needs every app's models loaded, which ready() guarantees.
         from config import page_cache
         from config.page_cache import invalidation
+        from learn import feeds
 
         page_cache.register_page_types("learn.LearnIndexPage", "learn.ArticlePage")
         invalidation.watch("taggit.Tag")  # topics
+        invalidation.purge_also(feeds.paths_showing)

@@ -1,11 +1,12 @@
 """The learn hub: an index of explainer articles and the articles themselves."""
 
 import json
+from collections import Counter
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -25,6 +26,11 @@ from .blocks import ArticleBodyBlock
 from .toc import body_text, build_outline, count_words, reading_minutes
 
 INTRO_FEATURES = ["bold", "italic", "link"]
+# Newest first, everywhere articles are listed; ArticlePage.Meta.indexes serves this order.
+NEWEST_FIRST = ("-date", "-pk")
+# Related articles are chosen among this many of the newest articles sharing a topic, so a
+# cold article render reads a bounded number of rows however many articles share its topics.
+RELATED_CANDIDATES = 200
 # Characters that could end a <script> data block early, escaped the way Django's json_script does.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -36,8 +42,9 @@ def public_url(path: str) -> str:
     return settings.SITE_BASE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
-def page_public_url(page: Page) -> str:
-    _site_id, _root_url, page_path = page.get_url_parts() or (None, None, page.url_path)
+def page_public_url(page: Page, request=None) -> str:
+    """The page's absolute URL on the public origin; pass the request to look the site's paths up once for it."""
+    _site_id, _root_url, page_path = page.get_url_parts(request) or (None, None, page.url_path)
     return public_url(page_path or "/")
 
 
@@ -58,14 +65,8 @@ class LearnIndexPage(Page):
         verbose_name = "learn index"
 
     def articles(self):
-        """Published, public articles under this index, newest first."""
-        return (
-            ArticlePage.objects.live()
-            .public()
-            .child_of(self)
-            .select_related("hero_image")
-            .order_by("-date", "-first_published_at", "-pk")
-        )
+        """Published, public articles under this index, newest first (the order ArticlePage's index keeps)."""
+        return ArticlePage.objects.live().public().child_of(self).select_related("hero_image").order_by(*NEWEST_FIRST)
 
     def topics(self, articles=None):
         """Topics used by at least one published article here, alphabetically."""
@@ -84,9 +85,19 @@ class LearnIndexPage(Page):
                 articles = articles.none()
             else:
                 articles = articles.filter(tagged_items__tag=current_topic).distinct()
-        paginator = Paginator(articles, self.articles_per_page)
+        # The order of ids changes only when articles are published, moved or deleted: a new
+        # cache generation. A render then reads its ten articles by id, whichever page it shows,
+        # instead of counting every article and walking past all earlier ones with OFFSET.
+        ids = page_cache.remember(
+            f"learn-article-ids:{self.pk}:{current_topic.pk if current_topic else ''}",
+            lambda: list(articles.values_list("pk", flat=True)),
+        )
+        paginator = Paginator(ids, self.articles_per_page)
+        page = paginator.get_page(request.GET.get("page"))
+        by_id = articles.filter(pk__in=page.object_list).in_bulk()
+        page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
         context.update(
-            articles=paginator.get_page(request.GET.get("page")),
+            articles=page,
             paginator=paginator,
             # Only publishing changes the topic list, and publishing starts a new cache generation.
             topics=page_cache.remember(f"learn-topics:{self.pk}", lambda: list(self.topics(all_articles))),
@@ -134,6 +145,7 @@ class ArticlePage(Page):
 
     class Meta:
         verbose_name = "article"
+        indexes = [models.Index(fields=["-date", "-page_ptr"], name="learn_article_newest")]
 
     @property
     def summary(self) -> str:
@@ -163,20 +175,32 @@ class ArticlePage(Page):
         return sorted(self.topics.all(), key=lambda topic: topic.name.casefold())
 
     def related_articles(self, limit=3):
-        """Up to `limit` articles sharing the most topics with this one, topped up with the newest."""
-        others = ArticlePage.objects.live().public().exclude(pk=self.pk).select_related("hero_image")
+        """Up to `limit` articles sharing the most topics with this one (newest first among equals),
+        topped up with the newest.
+
+        Candidates are the RELATED_CANDIDATES newest articles sharing a topic (an index scan
+        that stops there), and their shared topics are counted on the topic links alone.
+        """
+        others = ArticlePage.objects.live().public().exclude(pk=self.pk)
         topic_ids = [topic.pk for topic in self.topic_list if topic.pk]
-        related = []
+        chosen = []
         if topic_ids:
-            related = list(
-                others.filter(tagged_items__tag_id__in=topic_ids)
-                .annotate(shared_topics=Count("tagged_items"))
-                .order_by("-shared_topics", "-date", "-pk")[:limit]
+            sharing = others.filter(
+                Exists(ArticleTopic.objects.filter(content_object=OuterRef("pk"), tag_id__in=topic_ids))
             )
-        if len(related) < limit:
-            newest = others.exclude(pk__in=[page.pk for page in related]).order_by("-date", "-pk")
-            related += list(newest[: limit - len(related)])
-        return related
+            candidates = list(sharing.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[:RELATED_CANDIDATES])
+            shared = Counter(
+                ArticleTopic.objects.filter(content_object_id__in=candidates, tag_id__in=topic_ids).values_list(
+                    "content_object_id", flat=True
+                )
+            )
+            # candidates are newest first; a stable sort keeps that order among equal counts.
+            chosen = sorted(candidates, key=lambda pk: -shared[pk])[:limit]
+        if len(chosen) < limit:
+            newest = others.exclude(pk__in=chosen).order_by(*NEWEST_FIRST).values_list("pk", flat=True)
+            chosen += list(newest[: limit - len(chosen)])
+        by_id = ArticlePage.objects.filter(pk__in=chosen).select_related("hero_image").in_bulk()
+        return [by_id[pk] for pk in chosen if pk in by_id]
 
     def sibling_articles(self):
         """The previous (older) and next (newer) published articles in the same index."""

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Page
 
+from .query import SiteSearch
+
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 10
 # Control, format (e.g. RTL marks), surrogate, private-use and unassigned characters: never useful in a query.
@@ -40,20 +42,24 @@ def promoted_for(search_query, visible_pages=None):
 
 @require_GET
 def search(request):
-    """Full-text search across live public pages; the backend ranks (PostgreSQL full-text search in production)."""
+    """Full-text search across live public pages and public policies (search.query says how it ranks)."""
     query = clean_query(request.GET.get("query", ""))
     terms = search_terms(query)
-    results = Page.objects.none()
     promotions = []
+    # public() reads the view restrictions when called: once, for results and promotions.
+    visible_pages = Page.objects.live().public()
     if terms:
-        # public() reads the view restrictions when called: once, for results and promotions.
-        visible_pages = Page.objects.live().public()
-        results = visible_pages.specific().search(terms)
         search_query = Query.get(terms)
         search_query.add_hit()
         promotions = promoted_for(search_query, visible_pages)
-    page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"query": query, "results": page, "promotions": promotions if page.number == 1 else []}
+    matches = SiteSearch(terms, visible_pages)
+    page = Paginator(matches, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "query": query,
+        "results": page,
+        "more_than": matches.more_than,
+        "promotions": promotions if page.number == 1 else [],
+    }
     response = TemplateResponse(request, "search/search.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response

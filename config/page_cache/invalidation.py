@@ -3,9 +3,15 @@
 Pages (published, unpublished, moved, deleted), images and sites, and the
 models the apps register with `watch()` from their AppConfig.ready() (offer
 banners, packages, policies, settings, topics). Each starts a new page-cache
-generation (config.page_cache) and,
-when a CDN is configured (WAGTAILFRONTENDCACHE), purges the cacheable pages
-from it through Wagtail's frontend cache.
+generation (config.page_cache) and, when a CDN is configured
+(WAGTAILFRONTENDCACHE), purges pages from it through Wagtail's frontend cache,
+in a task after the change commits (never in the editor's request): publishing
+or unpublishing a page purges only the URLs it shows on (the page, the pages
+above it that list it, and what the apps register with `purge_also()`: the feed
+and the sitemaps); anything else (a banner, settings, a move or a deletion)
+purges every cacheable page. Other articles that link the page (related,
+previous and next) keep their CDN copy until it expires (PAGE_CACHE_SECONDS);
+the origin serves them fresh at once.
 
 Orders and seat holds are deliberately absent: availability is not in cached
 HTML (offers.catalogue.availability_views serves it fresh).
@@ -17,6 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.tasks import task
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.images import get_image_model
@@ -56,7 +63,11 @@ def content_changed(sender=None, instance=None, **kwargs):
     # comes with every publish would send the CDN the same purge twice.
     saved_with_drafts = kwargs.get("signal") is post_save and isinstance(instance, DraftStateMixin)
     if getattr(settings, "WAGTAILFRONTENDCACHE", None) and not saved_with_drafts:
-        transaction.on_commit(purge_frontend_cache, robust=True)
+        if kwargs.get("signal") in (page_published, page_unpublished):
+            urls = sorted(affected_urls(instance))
+            transaction.on_commit(lambda: purge_urls.enqueue(urls), robust=True)
+        else:
+            transaction.on_commit(purge_every_page.enqueue, robust=True)
 
 
 def page_saved(sender, instance, **kwargs):
@@ -72,8 +83,45 @@ def cacheable_pages():
     return Page.objects.live().public().type(*models)
 
 
-def purge_frontend_cache():
+# Callables page -> site-relative paths that also show a published page (the feed, its sitemap section),
+# registered by the apps that serve them.
+PURGE_ALSO: list = []
+
+
+def purge_also(paths_for_page) -> None:
+    """Registers `paths_for_page(page)`: more paths a CDN must drop when that page is published or unpublished."""
+    if paths_for_page not in PURGE_ALSO:
+        PURGE_ALSO.append(paths_for_page)
+
+
+def affected_urls(page) -> set[str]:
+    """Where a published or unpublished page shows: itself, the pages above it (the learn index and
+    home page list articles), the feed and the sitemaps."""
+    batch = PurgeBatch()
+    cacheable = {label.split(".")[1] for label in page_cache.CACHEABLE_PAGE_TYPES}
+    above = page.get_ancestors().filter(depth__gt=1).specific()
+    batch.add_pages([page, *(ancestor for ancestor in above if ancestor._meta.model_name in cacheable)])
+    site = page.get_site()
+    if site is not None:
+        for source in PURGE_ALSO:
+            for path in source(page):
+                batch.add_url(site.root_url + path)
+    return batch.urls
+
+
+@task
+def purge_urls(urls):
+    """Ask the CDN to drop these URLs (a task: a CDN's answer never delays the editor)."""
+    PurgeBatch(urls).purge()
+
+
+@task
+def purge_every_page():
     """Ask the CDN to drop every cacheable page: a banner, package or settings change shows on many."""
+    purge_frontend_cache()
+
+
+def purge_frontend_cache():
     batch = PurgeBatch()
     batch.add_pages(cacheable_pages())
     batch.purge()

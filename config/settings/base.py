@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.typed_table_block",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.search_promotions",
-    "wagtail.contrib.frontend_cache",
+    # Not "wagtail.contrib.frontend_cache": its app purges a published page inside the editor's
+    # request, before the commit; config.page_cache.invalidation purges from a task after it
+    # (its backends and PurgeBatch work without the app installed).
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -333,14 +335,16 @@ ENQUIRY_LIMIT_PER_HOUR = int(env("ENQUIRY_LIMIT_PER_HOUR", "5"))
 ENQUIRY_RETENTION_DAYS = int(env("ENQUIRY_RETENTION_DAYS", "365"))
 
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database"},
+    # A named text search configuration (PostgreSQL; SQLite ignores it) makes to_tsquery() immutable,
+    # so PostgreSQL works a query out once per search, not once per index entry it reads.
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"},
 }
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"gif": "webp", "bmp": "webp", "tiff": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt"]
-# A caching proxy or CDN in front: every content change purges the cacheable pages
-# from it (config.page_cache.invalidation), so it may keep pages as long as s-maxage says.
+# A caching proxy or CDN in front: every content change purges the pages it shows on
+# (config.page_cache.invalidation), so it may keep pages as long as s-maxage says.
 WAGTAILFRONTENDCACHE = {}
 if env("FRONTEND_CACHE_PURGE_URL"):
     WAGTAILFRONTENDCACHE["proxy"] = {

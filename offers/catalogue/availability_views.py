@@ -1,6 +1,6 @@
 """The current availability of an offer, read fresh on every request.
 
-Cached pages (home.page_cache) leave the next free slot out of their HTML,
+Cached pages (config.page_cache) leave the next free slot out of their HTML,
 because it changes with every hold, payment and expiry and at midnight:
 static/js/availability.js reads it here as JSON, and a visitor without
 JavaScript follows a link to the same address and gets a small page.

@@ -131,7 +131,14 @@ class RefundPolicy(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
         FieldRowPanel([FieldPanel("refund_window_days"), FieldPanel("refund_percentage"), FieldPanel("approval")]),
         FieldPanel("full_text"),
     ]
-    search_fields = [index.SearchField("name"), index.SearchField("summary")]
+    # The site search finds its public page: "title" is what the index weighs as a title;
+    # "name" stays for the snippet admin's search, which searches by field.
+    search_fields = [
+        index.SearchField("title"),
+        index.SearchField("name"),
+        index.SearchField("summary"),
+        index.SearchField("full_text"),
+    ]
 
     class Meta:
         verbose_name = "refund policy"
@@ -143,6 +150,11 @@ class RefundPolicy(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
 
     def get_absolute_url(self):
         return reverse("offers:refund_policy", kwargs={"slug": self.slug})
+
+    @property
+    def title(self):
+        """The name and what the document is, so a search for "refund" finds the policy by its title."""
+        return f"{self.name} (refund policy)"
 
     @property
     def is_automatic(self):

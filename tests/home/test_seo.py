@@ -98,11 +98,9 @@ def test_500_page_renders_without_database_or_context(django_assert_num_queries)
 
 
 def test_sitemap_lists_pages_with_full_urls(client, content_page):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    xml = response.content.decode()
-    assert "<loc>http://testserver/</loc>" in xml
-    assert "<loc>http://testserver/about/</loc>" in xml
+    assert client.get("/sitemap.xml").status_code == 200
+    assert "<loc>http://testserver/</loc>" in client.get("/sitemap-home-page.xml").content.decode()
+    assert "<loc>http://testserver/about/</loc>" in client.get("/sitemap-content-page.xml").content.decode()
 
 
 def test_robots_txt_allows_pages_and_points_at_the_sitemap(client):
@@ -138,4 +136,4 @@ def test_favicon_ico_redirects_to_the_svg_icon(client):
 
 def test_sitemap_leaves_out_drafts(client, site):
     ContentPageFactory(parent=site.root_page, title="Draft", slug="draft", live=False)
-    assert "/draft/" not in client.get("/sitemap.xml").content.decode()
+    assert "/draft/" not in client.get("/sitemap-content-page.xml").content.decode()

@@ -200,7 +200,7 @@ class EditorPreviewTests(WagtailPageTestCase):
 
 
 def test_sitemap_lists_every_published_article(client, demo_site):
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = client.get("/sitemap-article.xml").content.decode()
 
     for slug in ("back-end-development", "front-end-development", "web-hosting", "what-a-cms-does"):
         assert f"/learn/{slug}/</loc>" in xml
