@@ -100,3 +100,24 @@ def inline_offer_banner(context):
 @register.simple_tag
 def is_offer_page(page):
     return isinstance(getattr(page, "specific", page), OfferPage)
+
+
+@register.inclusion_tag("offers/includes/closing_offer.html", takes_context=True)
+def closing_offer(context):
+    """The offer card an article ends with, whatever its banners and whatever a reader dismissed.
+
+    A dismissed banner must not leave a reader with no way to the offer. An
+    article whose body already ends with an offer block gets no second card.
+    """
+    page = context.get("page")
+    body = getattr(page, "body", None)
+    if body and body[len(body) - 1].block_type == "offer":
+        return {"value": None}
+    offer_page = OfferPage.objects.live().public().select_related("package", "refund_policy").order_by("path").first()
+    if offer_page is None:
+        return {"value": None}
+    summary = offer_page.offer_summary(context.get("request"))
+    return {
+        "value": {"offer_page": offer_page, "summary": summary, "heading": "", "text": ""},
+        "request": context.get("request"),
+    }
