@@ -295,7 +295,9 @@ def test_every_page_after_the_buy_button_is_laid_out_and_accessible_everywhere(
     assert not found, "\n".join(found)
 
 
-def test_buy_form_errors_are_summarised_at_the_top_with_focus_and_named_beside_each_field(scan_context, shop):
+def test_buy_form_errors_are_summarised_at_the_top_with_focus_and_named_beside_each_field(
+    scan_context, shop, artifacts
+):
     page = scan_context.new_page()
     page.goto(shop + BUY_PATH)
     page.locator("#id_email").fill("not an address")
@@ -322,3 +324,5 @@ def test_buy_form_errors_are_summarised_at_the_top_with_focus_and_named_beside_e
         assert abs(error_box["y"] - field_box["y"]) < 120, target
     expect(page.locator("#id_email_error")).to_contain_text("valid email")
     assert page.locator("#id_email").input_value() == "not an address"
+    found = check_everywhere(page, "buy-form-errors", artifacts)
+    assert not found, "\n".join(found)
