@@ -46,7 +46,7 @@ LAYOUT_JS = """() => {
 def settle(page):
     """Waits until a change of width or scheme is painted and every transition has finished."""
     page.evaluate(
-        "() => Promise.all(document.getAnimations().map((a) => a.finished))"
+        "() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)))"
         ".then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))"
     )
 
