@@ -324,5 +324,8 @@ def test_buy_form_errors_are_summarised_at_the_top_with_focus_and_named_beside_e
         assert abs(error_box["y"] - field_box["y"]) < 120, target
     expect(page.locator("#id_email_error")).to_contain_text("valid email")
     assert page.locator("#id_email").input_value() == "not an address"
+    summary.get_by_role("link", name="Enter a valid email address").click()
+    expect(page.locator("#id_email")).to_be_focused()
+    expect(page.locator("label[for=id_email]")).to_be_in_viewport()
     found = check_everywhere(page, "buy-form-errors", artifacts)
     assert not found, "\n".join(found)
