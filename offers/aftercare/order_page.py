@@ -127,11 +127,13 @@ def order_action(request, token, action):
 
 @private
 def resend_link(request):
-    """Sends a fresh link to the order's address. Says the same whether or not the address matched."""
+    """GET: the "find my order" form. POST: a fresh link to the address's paid orders, the same answer either way."""
+    if request.method == "GET":
+        return TemplateResponse(request, "guarantee/resend.html", {})
     if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+        return HttpResponseNotAllowed(["GET", "POST"])
     if rate_limited(request, "order-link", RESEND_RATE_LIMIT):
-        return TemplateResponse(request, "guarantee/resend_done.html", {}, status=429)
+        return TemplateResponse(request, "guarantee/resend_done.html", {"limited": True}, status=429)
     email = request.POST.get("email", "").strip()
     if email and "@" in email:
         orders = Order.objects.filter(customer_email__iexact=email, status__in=transitions.PAID_STATES)

@@ -4,17 +4,31 @@ from django import forms
 
 
 class BuyForm(forms.Form):
-    name = forms.CharField(label="Your name", max_length=120)
-    email = forms.EmailField(label="E-mail", help_text="Your confirmation and the demo link go here.")
+    # Each message names its field: the error summary above the form lists them alone.
+    name = forms.CharField(label="Your name", max_length=120, error_messages={"required": "Please tell us your name."})
+    email = forms.EmailField(
+        label="E-mail",
+        help_text="Your confirmation and the demo link go here.",
+        error_messages={
+            "required": "Please give us your e-mail address: your confirmation goes there.",
+            "invalid": "Enter a valid email address, like name@example.com.",
+        },
+    )
     company = forms.CharField(label="Company (optional)", max_length=160, required=False)
     brief_business = forms.CharField(
-        label="What does your business do?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label="What does your business do?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Please tell us in a line or two what your business does."},
     )
     brief_existing_site = forms.CharField(
         label="Your current website, if any", max_length=300, required=False, widget=forms.URLInput
     )
     brief_goals = forms.CharField(
-        label="What should the demo show?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label="What should the demo show?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Please tell us what the demo should show."},
     )
     brief_style = forms.CharField(
         label="Style wishes (optional)", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False

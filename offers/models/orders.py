@@ -171,6 +171,10 @@ class Order(models.Model):
         return money.format_money(self.amount, self.currency)
 
     @property
+    def amount_refunded_display(self):
+        return money.format_money(self.amount_refunded, self.currency)
+
+    @property
     def first_name(self):
         return (self.customer_name.split() or [""])[0]
 

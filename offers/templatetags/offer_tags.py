@@ -100,3 +100,20 @@ def inline_offer_banner(context):
 @register.simple_tag
 def is_offer_page(page):
     return isinstance(getattr(page, "specific", page), OfferPage)
+
+
+@register.inclusion_tag("offers/includes/closing_offer.html", takes_context=True)
+def closing_offer(context):
+    """The offer card an article ends with, whatever its banners and whatever a reader dismissed.
+
+    A dismissed banner must not leave a reader with no way to the offer. An
+    article whose body already ends with an offer block gets no second card.
+    One query: price and delivery come with the page; the next free slot is
+    for the offer page to show, so an article costs no availability lookup.
+    """
+    page = context.get("page")
+    body = getattr(page, "body", None)
+    if body and body[len(body) - 1].block_type == "offer":
+        return {"offer_page": None}
+    offers = OfferPage.objects.live().public().select_related("package").order_by("path")
+    return {"offer_page": offers.first(), "request": context.get("request")}

@@ -57,6 +57,6 @@ def test_thank_you_and_order_pages_have_no_violations(scan_context, shop):
 
     delivered(order)
     page.reload()
-    expect(page.get_by_role("link", name="I don't like it: refund me")).to_be_visible()
+    expect(page.get_by_role("button", name="I don't like it: refund me")).to_be_visible()
     found += scan_both_schemes(page, "order page after delivery")
     assert not found, "\n".join(found)

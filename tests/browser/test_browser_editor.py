@@ -97,7 +97,7 @@ def test_staff_deliver_an_order_and_the_customer_refunds_it_on_the_order_page(pa
     customer = page.context.browser.new_context()
     customer_page = customer.new_page()
     customer_page.goto(shop + page_path(order))
-    expect(customer_page.get_by_role("link", name="I don't like it: refund me")).to_have_count(0)
+    expect(customer_page.get_by_role("button", name="I don't like it: refund me")).to_have_count(0)
 
     sign_in(page, shop)
     page.goto(f"{shop}/admin/order/inspect/{order.pk}/")
@@ -110,7 +110,7 @@ def test_staff_deliver_an_order_and_the_customer_refunds_it_on_the_order_page(pa
 
     customer_page.reload()
     expect(customer_page.get_by_role("link", name="https://demo.example/ada/")).to_be_visible()
-    customer_page.get_by_role("link", name="I don't like it: refund me").click()
+    customer_page.get_by_role("button", name="I don't like it: refund me").click()
     customer_page.get_by_label("Why (optional, it helps us)").fill("Not the look we had in mind.")
     customer_page.get_by_role("button", name="Yes, refund me").click()
     expect(customer_page.get_by_role("status")).to_contain_text("We have your refund request.")

@@ -64,3 +64,27 @@ def test_inline_banner_targeting_learn_shows_after_the_article_intro(client, off
     html = client.get(article.url).content.decode()
     assert html.index("article-intro") < html.index("offer-banner--inline") < html.index('class="article-body"')
     assert "Wait! See this offer!" not in client.get("/").content.decode()
+
+
+def test_every_article_ends_with_the_offer_card_without_any_banner(client, offer, learn):
+    article = ArticlePageFactory(parent=learn)
+    html = client.get(article.url).content.decode()
+    assert "offer-banner" not in html
+    card = html[html.index("offer-cta--closing") :]
+    assert html.index('class="article-body"') < html.index("offer-cta--closing")
+    assert f'href="{offer.url}"' in card
+    assert "€90.00" in card
+
+
+def test_an_article_ending_with_an_offer_block_gets_no_second_card(client, offer, learn):
+    body = [*article_body(), {"type": "offer", "value": {"page": offer.pk, "heading": "", "text": ""}}]
+    article = ArticlePageFactory(parent=learn, body=body)
+    html = client.get(article.url).content.decode()
+    assert html.count('<aside class="offer-cta') == 1
+    assert "offer-cta--closing" not in html
+
+
+def test_without_a_live_offer_articles_end_without_a_card(client, offer, learn):
+    article = ArticlePageFactory(parent=learn)
+    offer.unpublish()
+    assert "offer-cta" not in client.get(article.url).content.decode()

@@ -33,6 +33,23 @@ def test_buy_form_shows_price_agreements_and_an_obligation_to_pay(client, offer)
     assert offer.refund_policy.get_absolute_url() in html
 
 
+def test_form_with_errors_lists_each_at_the_top_linked_to_its_field_and_names_it_beside_the_field(client, offer):
+    response = post_buy(client, offer, name="", email="not an address", accept_terms=None)
+    html = response.content.decode()
+    assert response.status_code == 400
+    summary = html[html.index('class="error-summary"') : html.index("</div>", html.index('class="error-summary"'))]
+    assert "autofocus" in summary
+    assert "Please correct 3 things before booking" in summary
+    for field in ("name", "email", "accept_terms"):
+        assert f'href="#id_{field}"' in summary
+        assert f'id="id_{field}_error"' in html
+        tag = html[html.index(f'id="id_{field}"') - 200 : html.index(f'id="id_{field}"') + 200]
+        assert 'aria-invalid="true"' in tag
+        assert f"id_{field}_error" in tag
+    assert 'aria-describedby="id_email_helptext id_email_error"' in html
+    assert 'id="id_email_helptext"' in html
+
+
 def test_valid_form_holds_a_seat_and_answers_303_to_the_checkout_session(client, offer, stripe_api):
     response = post_buy(client, offer)
     order = only_order()
