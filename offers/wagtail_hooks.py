@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import path, reverse
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
@@ -9,9 +10,11 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from offers import order_admin  # noqa: F401 (registers the orders and Stripe events admin)
+from offers import order_admin  # registers the orders and Stripe events admin; its permission policy is used below
+from offers.aftercare import tasks as staff_tasks
 from offers.models.banners import OfferBanner
 from offers.models.catalogue import DemoPackage, RefundPolicy
+from offers.models.orders import Order
 from offers.reports import funnel_views
 from offers.reports import sales as dashboard
 
@@ -98,6 +101,33 @@ class SalesPanel(Component):
 def add_sales_panel(request, panels):
     if dashboard.may_see_sales(request.user):
         panels.append(SalesPanel())
+
+
+class StaffTasksPanel(Component):
+    """Open staff tasks on the admin home, soonest due first, overdue ones marked."""
+
+    name = "staff_tasks"
+    template_name = "offers/admin/staff_tasks_panel.html"
+    order = 40
+
+    def __init__(self, may_do):
+        self.may_do = may_do
+
+    def get_context_data(self, parent_context):
+        now = timezone.now()
+        tasks = list(staff_tasks.open_tasks())
+        return {
+            "rows": [(task, task.is_overdue(now)) for task in tasks],
+            "overdue": sum(task.is_overdue(now) for task in tasks),
+            "may_do": self.may_do,
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_staff_tasks_panel(request, panels):
+    if dashboard.may_see_sales(request.user):
+        may_do = order_admin.OrderViewSet.permission_policy_for(Order).user_has_permission(request.user, "deliver")
+        panels.append(StaffTasksPanel(may_do))
 
 
 class SalesMenuItem(MenuItem):

@@ -23,7 +23,7 @@ from offers.orders import transitions
 logger = logging.getLogger(__name__)
 
 # The refund policy's promise: "we take the demo offline and delete your texts and pictures within 30 days".
-MATERIAL_DELETION_DAYS = 30
+MATERIAL_DELETION_DAYS = guarantee_emails.MATERIAL_DAYS
 REMIND_EVERY = timedelta(days=1)
 
 
