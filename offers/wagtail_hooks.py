@@ -10,8 +10,12 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from offers import order_admin  # registers the orders and Stripe events admin; its permission policy is used below
+from offers import (
+    display,
+    order_admin,  # registers the orders and Stripe events admin; its permission policy is used below
+)
 from offers.aftercare import tasks as staff_tasks
+from offers.catalogue import banners
 from offers.models.banners import OfferBanner
 from offers.models.catalogue import DemoPackage, RefundPolicy
 from offers.models.orders import Order
@@ -50,6 +54,13 @@ class RefundPolicyViewSet(SnippetViewSet):
     search_fields = ["name", "summary"]
 
 
+def _banner_status(banner):
+    """The listing's (status, go-live, expiry) for a banner, worked out once per row."""
+    if not hasattr(banner, "_listing_status"):
+        banner._listing_status = banners.listing_status(banner)
+    return banner._listing_status
+
+
 class OfferBannerViewSet(SnippetViewSet):
     model = OfferBanner
     icon = "pick"
@@ -59,8 +70,17 @@ class OfferBannerViewSet(SnippetViewSet):
         Column("placement"),
         Column("offer_page", label="Offer page"),
         Column("priority"),
-        Column("go_live_at", label="Goes live"),
-        Column("expire_at", label="Expires"),
+        Column("status", label="Status", accessor=lambda banner: _banner_status(banner)[0]),
+        Column(
+            "go_live_at",
+            label="Goes live",
+            accessor=lambda banner: display.short_datetime_text(_banner_status(banner)[1]),
+        ),
+        Column(
+            "expire_at",
+            label="Expires",
+            accessor=lambda banner: display.short_datetime_text(_banner_status(banner)[2]),
+        ),
         UpdatedAtColumn(),
     ]
     list_filter = ["live", "placement", "style", "targeting"]
