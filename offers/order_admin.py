@@ -7,11 +7,13 @@ adds more), each behind its own permission. Failed Stripe events can be re-run.
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -21,9 +23,12 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
 
+from offers import display, money, order_sections
 from offers.aftercare import deadlines, disputes, guarantee, refunds
+from offers.aftercare import tasks as staff_tasks
 from offers.checkout import apply_session as fulfilment
 from offers.models.orders import Order, StripeEvent
+from offers.models.tasks import StaffTask
 from offers.orders import transitions
 from offers.payments import webhooks
 from offers.privacy import admin_views as privacy_admin
@@ -98,33 +103,60 @@ class OrderIndexView(IndexView):
 
 
 class OrderInspectView(InspectView):
+    """The order in sections (customer, money, guarantee, dispute, brief, staff tasks, history, e-mails, Stripe).
+
+    Actions in the order work happens (start, deliver, refund, dispute evidence, cancel an unpaid
+    order); the personal-data ones in the "Actions" menu, erasure last.
+    """
+
     template_name = "checkout/admin/order_inspect.html"
+
+    def get_fields(self):
+        return []  # sections (offers.order_sections) replace the generic field list
+
+    def get_page_title(self):
+        return f"Order {self.object.reference}"
+
+    def get_page_subtitle(self):
+        return self.object.get_status_display()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         order = self.object
+        context["sections"] = order_sections.sections(order)
+        context["stripe_ids"] = order_sections.stripe_ids(order)
         context["history"] = order.history.select_related("user", "stripe_event")
         context["stripe_events"] = order.stripe_events.all()
         context["emails"] = order.sent_emails.all()
         context["hold"] = getattr(order, "slot_hold", None)
         context["refunds"] = order.refunds.all()
         context["deadline_missed"] = refunds.deadline_missed(order)
+        context["staff_tasks"] = order.staff_tasks.select_related("done_by")
+        context["may_do_tasks"] = OrderViewSet.permission_policy_for(Order).user_has_permission(
+            self.request.user, "deliver"
+        )
+        context["now"] = timezone.now()
+        context["time_zone"] = settings.TIME_ZONE
         return context
 
     @property
     def header_buttons(self):
-        buttons = []
         order = self.object
         policy = OrderViewSet.permission_policy_for(Order)
+        buttons = guarantee_buttons(self.request.user, order, policy)
         if transitions.allowed(order.status, Order.Status.CANCELLED, "staff_cancel") and policy.user_has_permission(
             self.request.user, "cancel"
         ):
             buttons.append(
                 HeaderButton("Cancel order", url=reverse("order:cancel", args=[order.pk]), icon_name="cross")
             )
-        buttons.extend(guarantee_buttons(self.request.user, order, policy))
-        buttons.extend(privacy_admin.buttons(self.request.user, order))
+        # Buttons sort by (priority, label): the priority keeps the workflow's order, not the alphabet's.
+        for priority, button in enumerate(buttons):
+            button.priority = priority
         return buttons
+
+    def get_header_more_buttons(self):
+        return sorted(privacy_admin.buttons(self.request.user, self.object))
 
 
 def guarantee_buttons(user, order, policy):
@@ -148,6 +180,24 @@ def guarantee_buttons(user, order, policy):
             HeaderButton("Dispute evidence", url=reverse("order:evidence", args=[order.pk]), icon_name="doc-full")
         )
     return buttons
+
+
+def task_done(request, pk):
+    """Marks a staff task done (POST) by the signed-in user; back to where it was done from."""
+    if not OrderViewSet.permission_policy_for(Order).user_has_permission(request.user, "deliver"):
+        raise PermissionDenied
+    task = get_object_or_404(StaffTask, pk=pk)
+    back = reverse("order:inspect", args=[task.order_id]) if task.order_id else reverse("wagtailadmin_home")
+    if request.POST.get("next") == "home":
+        back = reverse("wagtailadmin_home")
+    if request.method == "POST":
+        try:
+            staff_tasks.mark_done(task.pk, user=request.user)
+        except staff_tasks.AlreadyDone as exc:
+            messages.info(request, str(exc))
+        else:
+            messages.success(request, f"Done: {task.title}.")
+    return redirect(back)
 
 
 def _guarded(request, pk, action):
@@ -186,7 +236,9 @@ def deliver_order(request, pk):
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, f"{order.reference} is delivered; the customer can decide until {order.refund_deadline}."
+                request,
+                f"{order.reference} is delivered; the customer can decide until "
+                f"{display.datetime_text(order.refund_deadline, seconds=True)}.",
             )
         return redirect(inspect_url)
     return TemplateResponse(
@@ -208,7 +260,9 @@ def refund_order(request, pk):
         except refunds.RefundError as exc:
             messages.error(request, f"Stripe did not make the refund; nothing moved, you can retry: {exc}")
         else:
-            messages.success(request, f"{order.reference}: {order.amount_refunded} {order.currency} refunded.")
+            messages.success(
+                request, f"{order.reference}: {money.format_money(order.amount_refunded, order.currency)} refunded."
+            )
         return redirect(inspect_url)
     context = {
         "order": order,
@@ -289,10 +343,23 @@ class OrderViewSet(ModelViewSet):
         "reference",
         "customer_email",
         Column("status", label="Status", accessor="get_status_display"),
-        DateColumn("slot_date", label="Slot"),
-        DeadlineColumn("delivery_deadline", label="Deliver by", sort_key="delivery_deadline"),
+        # Dates as dates and times in the site's zone, named: a relative "Just now" misreads tomorrow's slot.
+        Column(
+            "slot_date", label="Slot", accessor=lambda order: display.date_text(order.slot_date), sort_key="slot_date"
+        ),
+        DeadlineColumn(
+            "delivery_deadline",
+            label="Deliver by",
+            accessor=lambda order: display.short_datetime_text(order.delivery_deadline),
+            sort_key="delivery_deadline",
+        ),
         Column("amount_display", label="Amount"),
-        DateColumn("created_at", label="Ordered"),
+        Column(
+            "created_at",
+            label="Ordered",
+            accessor=lambda order: display.short_datetime_text(order.created_at),
+            sort_key="created_at",
+        ),
     ]
     filterset_class = OrderFilterSet
     search_fields = ["reference", "customer_email", "customer_name"]
@@ -320,59 +387,6 @@ class OrderViewSet(ModelViewSet):
         "withdrawn_at",
     ]
     export_filename = "orders"
-    inspect_view_fields = [
-        "reference",
-        "status",
-        "customer_name",
-        "customer_email",
-        "company",
-        "billing_address",
-        "customer_tax_ids",
-        "package_name",
-        "amount",
-        "currency",
-        "vat_line",
-        "slot_date",
-        "delivery_deadline",
-        "refund_window_days",
-        "refund_percentage",
-        "refund_automatic",
-        "terms_version",
-        "terms_accepted_at",
-        "express_start_requested_at",
-        "brief_business",
-        "brief_existing_site",
-        "brief_goals",
-        "brief_style",
-        "source_page",
-        "banner",
-        "offer_page_revision_id",
-        "package_revision_id",
-        "refund_policy_revision_id",
-        "stripe_session_id",
-        "stripe_payment_intent_id",
-        "stripe_charge_id",
-        "stripe_invoice_id",
-        "created_at",
-        "paid_at",
-        "demo_url",
-        "delivered_at",
-        "refund_deadline",
-        "accepted_at",
-        "credit_reference",
-        "refund_kind",
-        "refund_requested_at",
-        "refund_reason",
-        "refund_amount",
-        "amount_refunded",
-        "refund_failure",
-        "withdrawn_at",
-        "stripe_dispute_id",
-        "dispute_status",
-        "evidence_submitted_at",
-        "deadline_warning_sent_at",
-        "deadline_missed_at",
-    ]
 
     @staticmethod
     def permission_policy_for(model):
@@ -387,6 +401,7 @@ class OrderViewSet(ModelViewSet):
             path("refund/<int:pk>/", refund_order, name="refund"),
             path("evidence/<int:pk>/", dispute_evidence, name="evidence"),
             path("accept-dispute/<int:pk>/", accept_dispute, name="accept_dispute"),
+            path("task-done/<int:pk>/", task_done, name="task_done"),
             *privacy_admin.urlpatterns(),
         ]
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import path, reverse
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
@@ -9,9 +10,15 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from offers import order_admin  # noqa: F401 (registers the orders and Stripe events admin)
+from offers import (
+    display,
+    order_admin,  # registers the orders and Stripe events admin; its permission policy is used below
+)
+from offers.aftercare import tasks as staff_tasks
+from offers.catalogue import banners
 from offers.models.banners import OfferBanner
 from offers.models.catalogue import DemoPackage, RefundPolicy
+from offers.models.orders import Order
 from offers.reports import funnel_views
 from offers.reports import sales as dashboard
 
@@ -47,6 +54,13 @@ class RefundPolicyViewSet(SnippetViewSet):
     search_fields = ["name", "summary"]
 
 
+def _banner_status(banner):
+    """The listing's (status, go-live, expiry) for a banner, worked out once per row."""
+    if not hasattr(banner, "_listing_status"):
+        banner._listing_status = banners.listing_status(banner)
+    return banner._listing_status
+
+
 class OfferBannerViewSet(SnippetViewSet):
     model = OfferBanner
     icon = "pick"
@@ -56,8 +70,17 @@ class OfferBannerViewSet(SnippetViewSet):
         Column("placement"),
         Column("offer_page", label="Offer page"),
         Column("priority"),
-        Column("go_live_at", label="Goes live"),
-        Column("expire_at", label="Expires"),
+        Column("status", label="Status", accessor=lambda banner: _banner_status(banner)[0]),
+        Column(
+            "go_live_at",
+            label="Goes live",
+            accessor=lambda banner: display.short_datetime_text(_banner_status(banner)[1]),
+        ),
+        Column(
+            "expire_at",
+            label="Expires",
+            accessor=lambda banner: display.short_datetime_text(_banner_status(banner)[2]),
+        ),
         UpdatedAtColumn(),
     ]
     list_filter = ["live", "placement", "style", "targeting"]
@@ -105,6 +128,33 @@ class SalesPanel(Component):
 def add_sales_panel(request, panels):
     if dashboard.may_see_sales(request.user):
         panels.append(SalesPanel())
+
+
+class StaffTasksPanel(Component):
+    """Open staff tasks on the admin home, soonest due first, overdue ones marked."""
+
+    name = "staff_tasks"
+    template_name = "offers/admin/staff_tasks_panel.html"
+    order = 40
+
+    def __init__(self, may_do):
+        self.may_do = may_do
+
+    def get_context_data(self, parent_context):
+        now = timezone.now()
+        tasks = list(staff_tasks.open_tasks())
+        return {
+            "rows": [(task, task.is_overdue(now)) for task in tasks],
+            "overdue": sum(task.is_overdue(now) for task in tasks),
+            "may_do": self.may_do,
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_staff_tasks_panel(request, panels):
+    if dashboard.may_see_sales(request.user):
+        may_do = order_admin.OrderViewSet.permission_policy_for(Order).user_has_permission(request.user, "deliver")
+        panels.append(StaffTasksPanel(may_do))
 
 
 class SalesMenuItem(MenuItem):

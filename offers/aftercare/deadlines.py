@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from offers import display
 from offers.aftercare import emails as guarantee_emails
 from offers.models.orders import Order
 from offers.orders import transitions
@@ -65,7 +66,7 @@ def run(now=None, lead=None):
                 continue
             order = Order.objects.get(pk=pk)
             guarantee_emails.queue_staff_alert(
-                order, "Delivery deadline approaching", f"deliver by {timezone.localtime(order.delivery_deadline)}"
+                order, "Delivery deadline approaching", f"deliver by {display.datetime_text(order.delivery_deadline)}"
             )
             warned += 1
     for pk in waiting.filter(deadline_missed_at__isnull=True, delivery_deadline__lt=now).values_list("pk", flat=True):
@@ -75,7 +76,7 @@ def run(now=None, lead=None):
             order = Order.objects.get(pk=pk)
             transitions.note(
                 order,
-                f"delivery deadline {timezone.localtime(order.delivery_deadline)} missed",
+                f"delivery deadline {display.datetime_text(order.delivery_deadline)} missed",
                 trigger="deadline_missed",
             )
             guarantee_emails.queue_staff_alert(order, "Delivery deadline missed: the customer may claim a full refund")

@@ -3,29 +3,37 @@
 Built on `offers.orders.emails.send` (templates, SentEmail record); each is a task queued after commit.
 """
 
-from django.conf import settings
+from datetime import timedelta
+
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
 
-from offers import money
+from offers import display, money
 from offers.models.orders import Order
 from offers.orders import emails
 
+# The refund policy's promise, as the staff task counts it (offers.aftercare.tasks.MATERIAL_DELETION_DAYS).
+MATERIAL_DAYS = 30
 
-def _customer(order, kind, subject, paragraphs, links=()):
+
+def _customer(order, kind, subject, intro, sections=(), links=()):
+    """A message to the customer: intro paragraphs, then (heading, paragraphs) sections, then labelled links."""
     emails.send(
         order,
         kind,
         order.customer_email,
         "customer_message",
-        {"paragraphs": paragraphs, "links": list(links)},
+        {
+            "intro": list(intro),
+            "sections": [(heading, list(paragraphs)) for heading, paragraphs in sections],
+            "links": list(links),
+        },
         f"{subject} ({order.reference})",
     )
 
 
-def _local(moment):
-    return timezone.localtime(moment).strftime("%d %B %Y, %H:%M:%S %Z") + f" ({settings.TIME_ZONE})"
+def _order_page(order):
+    return ("Your order page", emails.order_page_url(order))
 
 
 @task
@@ -37,13 +45,19 @@ def send_delivered(order_id: int):
         order,
         "demo_delivered",
         "Your demo website is ready",
+        ["Your demo website is online. Have a look and take your time."],
         [
-            f"Your demo is online: {order.demo_url}",
-            f"You can decide until {_local(order.refund_deadline)}: include it in your website "
-            f"(the {order.amount_display} count toward it) or get your money back.",
-            "Make your choice on your order page:",
+            ("Your demo", [order.demo_url]),
+            (
+                "Your choice",
+                [
+                    f"You can decide until {display.datetime_text(order.refund_deadline)}: "
+                    f"include it in your website (the {order.amount_display} count toward it) or get your money back.",
+                    "Make your choice on your order page.",
+                ],
+            ),
         ],
-        [emails.order_page_url(order)],
+        [_order_page(order)],
     )
 
 
@@ -56,11 +70,9 @@ def send_accepted(order_id: int):
         order,
         "demo_accepted",
         "Your demo will be part of your website",
-        [
-            f"Thank you. The {order.amount_display} you paid count toward your full website.",
-            f"Your credit reference: {order.credit_reference}. Quote it when we plan the website.",
-        ],
-        [emails.order_page_url(order)],
+        [f"Thank you. The {order.amount_display} you paid count toward your full website."],
+        [("Your credit", [f"Your credit reference is {order.credit_reference}. Quote it when we plan the website."])],
+        [_order_page(order)],
     )
 
 
@@ -75,11 +87,20 @@ def send_refund_issued(order_id: int, total: str):
         order,
         "refund_issued",
         subject,
+        [f"We have refunded {amount} of the {order.amount_display} you paid for order {order.reference}."],
         [
-            f"We have refunded {amount} of the {order.amount_display} you paid for order {order.reference}.",
-            "Your bank usually shows the money within 5 to 10 days.",
+            ("When you see the money", ["Your bank usually shows the money within 5 to 10 days."]),
+            (
+                "Your demo and your material",
+                [
+                    "We take the demo offline and delete the texts and pictures you sent us "
+                    f"by {display.date_text(order.refund_requested_at + timedelta(days=MATERIAL_DAYS))} at the latest."
+                    if order.refund_requested_at
+                    else "We take the demo offline and delete the texts and pictures you sent us within 30 days."
+                ],
+            ),
         ],
-        [emails.order_page_url(order)],
+        [_order_page(order)],
     )
 
 
@@ -94,10 +115,18 @@ def send_withdrawal_receipt(order_id: int):
         "We received your withdrawal from the contract",
         [
             f"We received your withdrawal from the contract for order {order.reference} "
-            f"on {_local(order.withdrawn_at)}.",
-            f"We refund the full {order.amount_display} to your original payment method, within 14 days at the latest.",
+            f"on {display.datetime_text(order.withdrawn_at, seconds=True)}."
         ],
-        [emails.order_page_url(order)],
+        [
+            (
+                "Your money",
+                [
+                    f"We refund the full {order.amount_display} to your original payment method, "
+                    "within 14 days at the latest."
+                ],
+            )
+        ],
+        [_order_page(order)],
     )
 
 
@@ -109,7 +138,8 @@ def send_order_link(order_id: int):
         "order_link",
         "The link to your order page",
         ["Here is a fresh link to your order page. It is valid for a year."],
-        [emails.order_page_url(order)],
+        [],
+        [_order_page(order)],
     )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from offers.aftercare import emails as guarantee_emails
 from offers.aftercare import refunds
+from offers.aftercare import tasks as staff_tasks
 from offers.models.orders import Order
 from offers.orders import transitions
 
@@ -126,6 +127,7 @@ def ask_refund(order_pk, *, reason="", now=None):
         if not refunds.in_refund_window(order, now):
             raise NotAllowed("The refund window closed; nothing was changed.")
         refunds.request(order, "customer_refund", refunds.GUARANTEE, reason=reason.strip()[:1000], now=now)
+        staff_tasks.for_refund(order, now=now)
         automatic = order.refund_automatic
         if not automatic:
             guarantee_emails.queue_staff_alert(order, "Refund awaiting your approval", reason)
@@ -148,6 +150,7 @@ def withdraw(order_pk, *, now=None):
         )
         order.withdrawn_at = now
         order.save(update_fields=["withdrawn_at"])
+        staff_tasks.for_refund(order, now=now)
         guarantee_emails.queue_withdrawal_receipt(order)
         guarantee_emails.queue_staff_alert(order, "Customer withdrew from the contract", "full refund under way")
     return _refund_after_request(order), True

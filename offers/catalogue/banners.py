@@ -78,3 +78,21 @@ def next_banner_change(now: datetime) -> datetime | None:
     )
     upcoming = [moment for moment in moments.values() if moment is not None]
     return min(upcoming) if upcoming else None
+
+
+def listing_status(banner: OfferBanner, now: datetime | None = None) -> tuple[str, datetime | None, datetime | None]:
+    """(status, go-live, expiry) as the banner listing shows them: "draft", "scheduled", "live" or "expired",
+    with the go-live only for a scheduled banner and the expiry only for one that is or will be shown."""
+    now = now or timezone.now()
+    expire_at = banner.expire_at
+    if banner.expired or (expire_at and expire_at <= now):
+        return "expired", None, expire_at
+    scheduled = banner.scheduled_revision
+    go_live_at = scheduled.approved_go_live_at if scheduled is not None else None
+    if go_live_at is not None and go_live_at > now:
+        return "scheduled", go_live_at, expire_at
+    if banner.live and banner.go_live_at and banner.go_live_at > now:
+        return "scheduled", banner.go_live_at, expire_at
+    if banner.live or go_live_at is not None:
+        return "live", None, expire_at
+    return "draft", None, None

@@ -10,6 +10,7 @@ from .funnel import BannerClickDay
 from .orders import Order, OrderEvent, SentEmail, SlotHold, StripeEvent
 from .pages import OfferPage, OffersIndexPage
 from .refunds import Refund
+from .tasks import StaffTask
 
 __all__ = [
     "BannerClickDay",
@@ -26,6 +27,7 @@ __all__ = [
     "RefundPolicy",
     "SentEmail",
     "SlotHold",
+    "StaffTask",
     "StripeEvent",
     "WorkingCalendar",
 ]

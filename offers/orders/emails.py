@@ -5,6 +5,8 @@ commits, so a webhook answers Stripe fast and a rolled-back change sends nothing
 """
 
 import logging
+import re
+from html import unescape
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -15,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from wagtail.models import Revision
 
+from offers import display
 from offers.models.orders import Order, SentEmail
 
 logger = logging.getLogger(__name__)
@@ -39,14 +42,32 @@ def send(order, kind, recipient, template, context, subject):
     logger.info("email sent", extra={"order": order.reference, "kind": kind})
 
 
-def _policy_text(order):
-    """The refund policy as the buyer accepted it (the revision they saw), in plain text."""
+def _revision(revision_id):
+    return Revision.objects.filter(pk=revision_id).first() if revision_id else None
+
+
+def _paragraphs(html):
+    """Rich text as plain paragraphs: headings and paragraphs apart, so "What we promise" does not run into its text."""
+    text = re.sub(r"(?i)</(p|h[1-6]|li|ul|ol|blockquote)>|<br\s*/?>", "\n", html or "")
+    return [line.strip() for line in unescape(strip_tags(text)).splitlines() if line.strip()]
+
+
+def policy_paragraphs(order):
+    """The refund policy as the buyer accepted it (the revision they saw), as plain paragraphs."""
     policy = order.refund_policy
-    if order.refund_policy_revision_id:
-        revision = Revision.objects.filter(pk=order.refund_policy_revision_id).first()
-        if revision is not None:
-            policy = revision.as_object()
-    return strip_tags(policy.full_text).strip() if policy is not None else ""
+    revision = _revision(order.refund_policy_revision_id)
+    if revision is not None:
+        policy = revision.as_object()
+    return _paragraphs(policy.full_text) if policy is not None else []
+
+
+def terms_shown(order):
+    """(title, date) of the terms of sale the buyer accepted: the terms page's title and its revision's date."""
+    match = re.fullmatch(r"terms-page-revision-(\d+)", order.terms_version or "")
+    revision = _revision(int(match.group(1))) if match else None
+    if revision is None:
+        return "terms of sale", None
+    return revision.object_str or "terms of sale", revision.created_at
 
 
 @task
@@ -54,13 +75,19 @@ def send_order_confirmation(order_id: int):
     order = Order.objects.select_related("package", "refund_policy").get(pk=order_id)
     if order.sent_emails.filter(kind="order_confirmation").exists():
         return
+    terms_title, terms_date = terms_shown(order)
     send(
         order,
         "order_confirmation",
         order.customer_email,
         "order_confirmation",
-        {"order_url": order_page_url(order), "policy_text": _policy_text(order)},
-        f"Your order {order.reference}: {order.package_name} on {order.slot_date:%d %B %Y}",
+        {
+            "order_url": order_page_url(order),
+            "policy_paragraphs": policy_paragraphs(order),
+            "terms_title": terms_title,
+            "terms_date": terms_date,
+        },
+        f"Your order {order.reference}: {order.package_name} on {display.date_text(order.slot_date)}",
     )
 
 

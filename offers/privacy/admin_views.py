@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from wagtail.admin.widgets.button import HeaderButton
+from wagtail.admin.widgets.button import Button
 
 from offers.models.orders import Order
 from offers.privacy import personal_data as privacy
@@ -62,17 +62,24 @@ def erase_personal_data(request, pk):
 
 
 def buttons(user, order):
+    """For the inspect view's "Actions" menu, apart from the order's workflow: export first, erasure last."""
     found = []
     if user.has_perm(EXPORT) and not order.personal_data_erased_at:
         found.append(
-            HeaderButton(
-                "Export personal data", url=reverse("order:export_personal_data", args=[order.pk]), icon_name="download"
+            Button(
+                "Export personal data",
+                url=reverse("order:export_personal_data", args=[order.pk]),
+                icon_name="download",
+                priority=10,
             )
         )
     if user.has_perm(ERASE) and not order.personal_data_erased_at:
         found.append(
-            HeaderButton(
-                "Erase personal data", url=reverse("order:erase_personal_data", args=[order.pk]), icon_name="bin"
+            Button(
+                "Erase personal data",
+                url=reverse("order:erase_personal_data", args=[order.pk]),
+                icon_name="bin",
+                priority=90,
             )
         )
     return found

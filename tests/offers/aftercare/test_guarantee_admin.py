@@ -61,7 +61,7 @@ def test_staff_refund_needs_confirmation_and_a_double_submit_refunds_once(
     client.force_login(staff_user(django_user_model, "view_order", "refund_order"))
     confirm = client.get(f"/admin/order/refund/{order.pk}/")
     assert confirm.status_code == 200
-    assert "Per policy (100 %): 90.00 EUR" in confirm.content.decode()
+    assert "Per policy (100 %): €90.00" in confirm.content.decode()
     assert Order.objects.get(pk=order.pk).status == S.DELIVERED
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(f"/admin/order/refund/{order.pk}/", {"amount": "policy", "reason": "customer called"})
@@ -72,7 +72,7 @@ def test_staff_refund_needs_confirmation_and_a_double_submit_refunds_once(
     assert order.refund_kind == "staff"
     assert [r["amount"] for r in stripe_api.refunds.values()] == [9000]
     inspect = client.get(f"/admin/order/inspect/{order.pk}/").content.decode()
-    assert "90.00 EUR" in inspect
+    assert "€90.00" in inspect
     assert "customer called" in inspect
 
 
@@ -251,7 +251,7 @@ def test_a_payment_of_the_wrong_amount_is_refunded_exactly_what_was_paid(
     order.refresh_from_db()
     assert order.status == S.NEEDS_REVIEW
     client.force_login(staff_user(django_user_model, "view_order", "refund_order"))
-    assert f"Full: {paid_minor / 100:.2f} EUR" in client.get(f"/admin/order/refund/{order.pk}/").content.decode()
+    assert f"Full: €{paid_minor / 100:.2f}" in client.get(f"/admin/order/refund/{order.pk}/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/admin/order/refund/{order.pk}/", {"amount": "full", "reason": "wrong amount paid"})
     order.refresh_from_db()
