@@ -178,12 +178,12 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Behind N proxies the client's address is the N-th from the right of
-# X-Forwarded-For; with none, REMOTE_ADDR is the client.
+# X-Forwarded-For; with none, REMOTE_ADDR is the client. config.client_address
+# reads it for every limit, the login throttling and the logs alike.
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
+# A styled 429 page (templates/lockout.html) that says when the lock lifts, with Retry-After.
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
