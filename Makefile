@@ -12,7 +12,7 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
 .PHONY: run serve test test-browser browser-deps lighthouse lint bench install install-dev requirements demo clean check-python \
-	fault-check scale-check backup restore bench-render
+	fault-check scale-check backup restore bench-render proxy-deps proxy-check
 
 check-python:
 	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
@@ -71,6 +71,18 @@ fault-check: install-dev
 
 scale-check: install-dev
 	$(PY) -m pytest tests/ops/test_ops_scale.py -v $(PYTEST_ARGS)
+
+# deploy/nginx.conf in front of two gunicorn servers (tests/infra/test_proxy*.py):
+# TLS with a certificate the test makes, visitors from distinct loopback
+# addresses. Needs Debian's nginx (installed here with apt-get when missing).
+proxy-deps:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then echo "nginx: $$( /usr/sbin/nginx -v 2>&1 || nginx -v 2>&1)"; else \
+		echo "nginx is missing: installing Debian's package (apt-get install -y nginx)"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		{ $$SUDO apt-get install -y nginx || { $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y nginx; }; }; fi
+
+proxy-check: install-dev proxy-deps
+	$(PY) -m pytest -m proxy tests/infra -v $(PYTEST_ARGS)
 
 # PostgreSQL backups (DATABASE_URL) into backups/<UTC timestamp>.dump, plus a
 # tarball of local media; `make restore BACKUP=backups/<stamp>.dump` puts one back
