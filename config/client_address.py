@@ -8,6 +8,8 @@ request that bypassed the proxy, a misconfigured hop), REMOTE_ADDR is the
 only address nobody but the network wrote.
 """
 
+import hashlib
+import hmac
 import ipaddress
 
 from django.conf import settings
@@ -30,3 +32,9 @@ def client_address(request):
     if len(entries) < count:
         return remote
     return _valid(entries[-count]) or remote
+
+
+def visitor_key(request, purpose="visitor"):
+    """A keyed hash of the visitor's address for counting in the database without storing the address."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{purpose}:{client_address(request)}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]

@@ -317,6 +317,9 @@ STRIPE_OFFLINE_BACKEND = "offers.payments.offline.OfflineBackend"
 STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT", "10"))
 STRIPE_TAX_RATE_ID = env("STRIPE_TAX_RATE_ID", "")
 
+# Staff are alerted (at most hourly per package) when this many seats are held by unpaid checkouts at once.
+UNPAID_HOLDS_ALERT = int(env("UNPAID_HOLDS_ALERT", "6"))
+
 # Orders (issue 5) and privacy (issue 6).
 # Staff are warned this long before an undelivered order misses its delivery deadline;
 # the orders listing highlights the same window.

@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from offers.catalogue import workdays
+from offers.catalogue import availability, workdays
 from offers.catalogue.vat import agency_vat
+from offers.models.catalogue import DemoPackage
 from offers.models.orders import Order, SlotHold
-from offers.orders import transitions
+from offers.orders import emails, transitions
 from offers.payments import stripe_client
 
 logger = logging.getLogger(__name__)
@@ -30,6 +32,11 @@ SESSION_LIFETIME = timedelta(minutes=32)
 # A stored expires_at is resent unchanged only while Stripe would still accept it.
 MIN_LIFETIME_LEFT = timedelta(minutes=30, seconds=30)
 IMMEDIATE_PAYMENT_METHODS = ["card"]  # cards and the wallets built on them
+# Seats one visitor (network address) and one e-mail address may hold without
+# paying at once: enough for a retry or two, too few to keep the calendar full.
+UNPAID_HOLDS_PER_VISITOR = 3
+UNPAID_HOLDS_PER_EMAIL = 2
+ALERT_EVERY = 60 * 60  # seconds between two alerts about piling holds, per package
 
 
 class CheckoutError(Exception):
@@ -44,6 +51,14 @@ class NoFreeSeat(CheckoutError):
     def __init__(self, next_free_slot=None):
         super().__init__("no free seat")
         self.next_free_slot = next_free_slot
+
+
+class TooManyHolds(CheckoutError):
+    """This visitor or e-mail address already holds enough unpaid seats; more come free at `retry_at`."""
+
+    def __init__(self, retry_at):
+        super().__init__("too many unpaid holds")
+        self.retry_at = retry_at
 
 
 class PaymentUnavailable(CheckoutError):
@@ -67,6 +82,7 @@ class Buyer:
     brief_style: str = ""
     source_page: str = ""
     banner_id: int | None = None
+    visitor_key: str = ""  # config.client_address.visitor_key: who is holding, without the address
 
 
 def purchasable(offer_page):
@@ -124,16 +140,23 @@ def reusable_order(package, email, now):
     )
 
 
-def _first_free_seat(package, day, now):
-    """Takes the lowest free seat of `day` for the order inside the caller's transaction; None when full."""
+def _first_free_seat(package, day, now, unpaid=True):
+    """The free seats of `day`, lowest first, inside the caller's transaction; none when full.
+
+    An unpaid hold is refused too once the day has as many unpaid holds as
+    availability.unpaid_hold_limit() allows (a paid order taking its seat back is not).
+    """
     SlotHold.objects.filter(package=package, date=day, expires_at__lte=now).delete()
-    taken = set(SlotHold.objects.filter(package=package, date=day).values_list("seat", flat=True))
+    holds = list(SlotHold.objects.filter(package=package, date=day).values_list("seat", "expires_at"))
+    if unpaid and sum(1 for _seat, expires in holds if expires) >= availability.unpaid_hold_limit(package):
+        return []
+    taken = {seat for seat, _expires in holds}
     return [seat for seat in range(1, package.capacity_per_day + 1) if seat not in taken]
 
 
 def take_seat(order, day, expires_at, now):
     """A SlotHold for `order` on `day`, or None when the day is full. Safe against concurrent buyers."""
-    for seat in _first_free_seat(order.package, day, now):
+    for seat in _first_free_seat(order.package, day, now, expires_at is not None):
         try:
             with transaction.atomic():
                 return SlotHold.objects.create(
@@ -167,6 +190,8 @@ def hold_seat_and_create_order(offer_page, buyer, now):
     expires_at = now + SESSION_LIFETIME
     vat = agency_vat(site=offer_page.get_site())
     with transaction.atomic():
+        _lock_package(package)
+        refuse_too_many_holds(buyer, now)
         order = Order.objects.create(
             **sold_as(package, policy),
             offer_page=offer_page,
@@ -188,6 +213,7 @@ def hold_seat_and_create_order(offer_page, buyer, now):
             brief_goals=buyer.brief_goals,
             brief_style=buyer.brief_style,
             source_page=buyer.source_page[:300],
+            visitor_key=buyer.visitor_key,
             banner_id=buyer.banner_id,
             slot_date=days[0] if days else now.date(),
             delivery_deadline=now,
@@ -206,7 +232,49 @@ def hold_seat_and_create_order(offer_page, buyer, now):
         order.save(update_fields=["slot_date", "delivery_deadline"])
         transitions.record_created(order, now=now)
     logger.info("seat held", extra={"order": order.reference, "slot_date": str(order.slot_date)})
+    alert_when_holds_pile_up(order, now)
     return order
+
+
+def _lock_package(package):
+    """One new hold per package at a time until commit, so the holds counted stay true for the hold made.
+
+    A row lock on PostgreSQL; SQLite's IMMEDIATE transactions serialise writers anyway.
+    """
+    DemoPackage.objects.select_for_update().filter(pk=package.pk).exists()
+
+
+def _unpaid_holds(now):
+    return SlotHold.objects.filter(expires_at__gt=now, order__status=Order.Status.PENDING)
+
+
+def refuse_too_many_holds(buyer, now):
+    """Raises TooManyHolds when this visitor or e-mail address already holds its share of unpaid seats."""
+    limits = [(_unpaid_holds(now).filter(order__customer_email__iexact=buyer.email), UNPAID_HOLDS_PER_EMAIL)]
+    if buyer.visitor_key:
+        limits.append((_unpaid_holds(now).filter(order__visitor_key=buyer.visitor_key), UNPAID_HOLDS_PER_VISITOR))
+    for holds, limit in limits:
+        expiries = sorted(holds.values_list("expires_at", flat=True))
+        if len(expiries) >= limit:
+            # The earliest moment one of them lapses and a new hold would be allowed.
+            raise TooManyHolds(retry_at=expiries[len(expiries) - limit])
+
+
+def alert_when_holds_pile_up(order, now):
+    """Tells staff (at most once an hour per package) when many seats are held without payment."""
+    held = _unpaid_holds(now).filter(package=order.package_id).count()
+    if held < settings.UNPAID_HOLDS_ALERT:
+        return
+    if not cache.add(f"unpaid-holds-alert:{order.package_id}", 1, ALERT_EVERY):
+        return
+    logger.warning("unpaid holds piling up", extra={"package": order.package_id, "held": held})
+    reason = (
+        f"{held} seats of {order.package_name} are held by checkouts not paid yet. "
+        "If they lapse unpaid again and again, someone may be blocking the calendar: "
+        "check the pending orders (same address, same e-mail patterns)."
+    )
+    order_id = order.pk
+    transaction.on_commit(lambda: emails.send_staff_alert.enqueue(order_id, "Unpaid holds are piling up", reason))
 
 
 def session_params(order, offer_page):

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from config.client_address import client_address
+from config.client_address import client_address, visitor_key
 from config.rate_limit import Limit, count, rate_limited, retry_after, too_many_requests
 from offers.checkout import apply_session as fulfilment
 from offers.checkout import start as checkout
@@ -64,6 +65,7 @@ def buy(request, offer_page):
         terms_accepted=data["accept_terms"],
         source_page=request.META.get("HTTP_REFERER", "")[:300],
         banner_id=_banner_id(data.get("via")),
+        visitor_key=visitor_key(request),
     )
     try:
         url = checkout.start_checkout(offer_page, buyer)
@@ -73,6 +75,9 @@ def buy(request, offer_page):
         return TemplateResponse(request, "checkout/buy.html", context, status=409)
     except checkout.NotPurchasable:
         return TemplateResponse(request, "checkout/buy.html", context, status=409)
+    except checkout.TooManyHolds as exc:
+        wait = max(1, int((exc.retry_at - timezone.now()).total_seconds()) + 1)
+        return too_many_requests(request, wait, "checkout/rate_limited.html", {**context, "holds": True})
     except checkout.PaymentUnavailable as exc:
         count(request, BUY_RATE_LIMIT)  # the seat stays held
         context["order"] = exc.order

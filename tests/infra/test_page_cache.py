@@ -161,8 +161,8 @@ def test_password_protected_page_is_never_cached(client):
 
 
 def test_fully_booked_offer_page_is_not_stored_so_a_freed_seat_shows_its_buy_button(client, offer, monkeypatch):
-    full = lambda package, dates: dict.fromkeys(dates, package.capacity_per_day)  # noqa: E731
-    monkeypatch.setattr(availability, "seats_taken", full)
+    full = lambda package, dates: dict.fromkeys(dates, availability.SeatCount(package.capacity_per_day))  # noqa: E731
+    monkeypatch.setattr(availability, "seat_counts", full)
     first, second, _ = get_twice(client, offer.url)
     assert second["X-Cache"] == "bypass"
     assert "fully booked" in second.content.decode()
@@ -189,7 +189,9 @@ def test_availability_endpoint_answers_json_for_the_script_and_never_caches(clie
     assert data["can_buy"] is True
     assert data["message"].startswith("Next free slot: ")
     assert "no-store" in response["Cache-Control"]
-    monkeypatch.setattr(availability, "seats_taken", lambda package, dates: dict.fromkeys(dates, 99))
+    monkeypatch.setattr(
+        availability, "seat_counts", lambda package, dates: dict.fromkeys(dates, availability.SeatCount(99))
+    )
     data = json.loads(client.get(f"/offers/availability/{offer.pk}/", HTTP_ACCEPT="application/json").content)
     assert data == {"can_buy": False, "next_free_slot": None, "message": data["message"]}
     assert "fully booked" in data["message"]
