@@ -83,6 +83,13 @@ class Buyer:
     source_page: str = ""
     banner_id: int | None = None
     visitor_key: str = ""  # config.client_address.visitor_key: who is holding, without the address
+    own_orders: tuple[int, ...] = ()  # orders this browser started (its signed checkout marker)
+
+
+@dataclass(frozen=True)
+class Started:
+    order: Order
+    url: str  # the Checkout Session to send the buyer to
 
 
 def purchasable(offer_page):
@@ -109,27 +116,31 @@ def terms_version(site=None):
     return getattr(settings, "TERMS_OF_SALE_VERSION", "terms-unversioned")
 
 
-def start_checkout(offer_page, buyer: Buyer, now=None):
-    """The Checkout Session URL to send the buyer to (303), for a held seat and a pending order.
+def start_checkout(offer_page, buyer: Buyer, now=None) -> Started:
+    """The pending order with a held seat, and the Checkout Session URL to send the buyer to (303).
 
-    A second submission from the same e-mail for the same package while its
-    order is pending reuses that order and its session.
+    A second submission from the same browser for the same package while its
+    order is pending reuses that order and its session. Never by e-mail alone:
+    whoever types somebody else's address must not land in their checkout.
     """
     if not buyer.terms_accepted or not buyer.express_start:
         raise NotPurchasable("the terms and the express-start request must be accepted")
     if not purchasable(offer_page):
         raise NotPurchasable("this offer cannot be bought now")
     now = now or timezone.now()
-    order = reusable_order(offer_page.package, buyer.email, now)
+    order = reusable_order(offer_page.package, buyer.email, now, buyer.own_orders)
     if order is None:
         order = hold_seat_and_create_order(offer_page, buyer, now)
-    return open_session(order, offer_page, now)
+    return Started(order, open_session(order, offer_page, now))
 
 
-def reusable_order(package, email, now):
-    """The buyer's pending order for this package whose seat is still held, if any."""
+def reusable_order(package, email, now, own_orders=()):
+    """This browser's pending order for this package and e-mail whose seat is still held, if any."""
+    if not own_orders:
+        return None
     return (
         Order.objects.filter(
+            pk__in=own_orders,
             package=package,
             customer_email__iexact=email,
             status=Order.Status.PENDING,

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from config.client_address import client_address, visitor_key
 from config.rate_limit import Limit, count, rate_limited, retry_after, too_many_requests
 from offers.checkout import apply_session as fulfilment
+from offers.checkout import marker
 from offers.checkout import start as checkout
 from offers.checkout.buy_form import BuyForm
 from offers.models.orders import Order
@@ -66,9 +67,10 @@ def buy(request, offer_page):
         source_page=request.META.get("HTTP_REFERER", "")[:300],
         banner_id=_banner_id(data.get("via")),
         visitor_key=visitor_key(request),
+        own_orders=marker.own_orders(request),
     )
     try:
-        url = checkout.start_checkout(offer_page, buyer)
+        started = checkout.start_checkout(offer_page, buyer)
     except checkout.NoFreeSeat:
         context["no_seat"] = True
         context["offer"] = offer_page.offer_summary(request)
@@ -83,9 +85,9 @@ def buy(request, offer_page):
         context["order"] = exc.order
         response = TemplateResponse(request, "checkout/payment_unavailable.html", context, status=503)
         response["Retry-After"] = "60"
-        return response
+        return marker.mark(response, request, exc.order.pk)
     count(request, BUY_RATE_LIMIT)
-    return HttpResponseSeeOther(url)
+    return marker.mark(HttpResponseSeeOther(started.url), request, started.order.pk)
 
 
 def _banner_id(value):
@@ -108,7 +110,10 @@ def checkout_return(request):
         raise Http404("No such order")
     if order.status == Order.Status.PENDING:
         order = fulfilment.refresh_from_provider(order)
-    return render(request, "checkout/return.html", {"order": order, "paid": order.paid_at is not None})
+    context = {"order": order, "paid": order.paid_at is not None}
+    # Only the browser that started the order sees whose it is; a shared or guessed link shows nothing personal.
+    context["own"] = order.pk in marker.own_orders(request, marker.RETURN_COOKIE)
+    return render(request, "checkout/return.html", context)
 
 
 @never_cache
