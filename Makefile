@@ -132,6 +132,7 @@ bench: install-dev
 		{ $$SUDO apt-get install -y wrk || { $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y wrk; }; } \
 		|| echo "could not install wrk: using the Python load generator"; }
 	$(PY) benchmarks/serve_bench.py
+	$(PY) benchmarks/import_worst_case.py
 
 # Render time per page through the test client (pytest-benchmark), no server.
 bench-render: install-dev
