@@ -57,7 +57,7 @@ serve: install
 	$(PY) manage.py clear_page_cache && \
 	{ $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn config.wsgi --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
-	    --access-logfile - --access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'; }
+	    --access-logfile - --logger-class config.log_privacy.AccessLogger --access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'; }
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
