@@ -171,7 +171,10 @@ def test_a_visitor_who_clicks_buys_and_pays_shows_up_in_the_funnel(client, strip
 def test_simultaneous_clicks_are_all_counted_on_postgresql():
     banner = OfferBannerFactory()
 
-    statuses = run_together(16, lambda i: Client().get(f"/go/{banner.pk}/").status_code)
+    # Sixteen visitors (each is counted once a day).
+    statuses = run_together(
+        16, lambda i: Client(REMOTE_ADDR=f"198.51.100.{i + 1}").get(f"/go/{banner.pk}/").status_code
+    )
 
     assert statuses == [302] * 16
     assert BannerClickDay.objects.get(banner=banner).clicks == 16
