@@ -12,7 +12,7 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
 .PHONY: run admin-password serve test test-browser browser-deps lighthouse lint bench install install-dev requirements demo clean check-python \
-	fault-check scale-check backup restore bench-render mutation bench-scale
+	fault-check scale-check backup restore bench-render mutation bench-scale proxy-deps proxy-check
 
 check-python:
 	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
@@ -67,7 +67,7 @@ serve: install
 	$(PY) manage.py clear_page_cache && \
 	{ $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn config.wsgi --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
-	    --access-logfile - --access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'; }
+	    --access-logfile - --logger-class config.log_privacy.AccessLogger --access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'; }
 
 # With chromium on the machine the browser tests run, and the accessibility scans among
 # them need axe-core from npm: installed here when missing. Without chromium (and CI unset)
@@ -100,6 +100,18 @@ MUTATION_RUNS := \
 mutation: install-dev
 	@status=0; for run in $(MUTATION_RUNS); do set -- $$run; module=$$1; shift; \
 		$(PY) -m pytest -p scripts.mutation --mutate $$module "$$@" -q || status=1; done; exit $$status
+
+# deploy/nginx.conf in front of two gunicorn servers (tests/infra/test_proxy*.py):
+# TLS with a certificate the test makes, visitors from distinct loopback
+# addresses. Needs Debian's nginx (installed here with apt-get when missing).
+proxy-deps:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then echo "nginx: $$( /usr/sbin/nginx -v 2>&1 || nginx -v 2>&1)"; else \
+		echo "nginx is missing: installing Debian's package (apt-get install -y nginx)"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		{ $$SUDO apt-get install -y nginx || { $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y nginx; }; }; fi
+
+proxy-check: install-dev proxy-deps
+	$(PY) -m pytest -m proxy tests/infra -v $(PYTEST_ARGS)
 
 # PostgreSQL backups (DATABASE_URL) into backups/<UTC timestamp>.dump, plus a
 # tarball of local media; `make restore BACKUP=backups/<stamp>.dump` puts one back
@@ -149,6 +161,7 @@ bench: install-dev
 		{ $$SUDO apt-get install -y wrk || { $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y wrk; }; } \
 		|| echo "could not install wrk: using the Python load generator"; }
 	$(PY) benchmarks/serve_bench.py
+	$(PY) benchmarks/import_worst_case.py
 
 # Render time per page through the test client (pytest-benchmark), no server.
 bench-render: install-dev

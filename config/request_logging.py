@@ -1,4 +1,4 @@
-"""Logs that can be followed through one request: a request id on every record, JSON lines in production.
+"""Logs that can be followed through one request: a request id and the visitor's address on every record, JSON lines in production.
 
 The id comes from the proxy's `X-Request-ID` when it is a sane token (so nginx's
 access log and ours share it), otherwise a fresh one. It lives in a contextvar
@@ -13,6 +13,8 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+from config.client_address import client_address
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # Letters, digits and a few separators, 8 to 128 characters: what nginx's
 # $request_id, UUIDs and load balancers' trace ids look like. Anything else
@@ -20,12 +22,15 @@ REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@+=/-]{8,128}")
 
 request_id = contextvars.ContextVar("request_id", default="-")
+# The visitor's address (config.client_address), so logs name the visitor, not the proxy.
+client = contextvars.ContextVar("client", default="-")
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 STANDARD_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
     "request_id",
+    "client",
 }
 
 
@@ -46,10 +51,12 @@ class RequestIdMiddleware:
         value = incoming_or_new_request_id(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = value
         token = request_id.set(value)
+        client_token = client.set(client_address(request) or "-")
         try:
             response = self.get_response(request)
         finally:
             request_id.reset(token)
+            client.reset(client_token)
         response[REQUEST_ID_HEADER] = value
         return response
 
@@ -59,6 +66,7 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record):
         record.request_id = request_id.get()
+        record.client = client.get()
         return True
 
 
@@ -72,6 +80,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
+            "client": getattr(record, "client", "-"),
         }
         for name, value in vars(record).items():
             if name not in STANDARD_RECORD_ATTRIBUTES and not name.startswith("_"):

@@ -26,6 +26,16 @@ FEATURED_OFFER_TEMPLATE = "offers/includes/featured_offer.html"
 OFFER_PAGE_MODEL = "offers.OfferPage"
 
 
+def validate_site_link(value):
+    """A link in the footer on every page: a path on this site or an https:// address, nothing a browser would run."""
+    value = value.strip()
+    if value.startswith("/") and not value.startswith("//"):
+        return
+    if value.lower().startswith("https://") and len(value) > len("https://"):
+        return
+    raise ValidationError("Enter a path on this site (starting with /) or an address starting with https://.")
+
+
 @register_setting(icon="site")
 class AgencySettings(BaseSiteSetting):
     """The agency's name, contact and legal details: shown in the header, footer, imprint and invoices."""
@@ -74,6 +84,7 @@ class AgencySettings(BaseSiteSetting):
         "refund policy link",
         max_length=200,
         blank=True,
+        validators=[validate_site_link],
         help_text="Used when no refund policy page is chosen, e.g. /offers/refund-policy/money-back/.",
     )
 

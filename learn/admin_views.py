@@ -12,7 +12,7 @@ from wagtail.admin.widgets import AdminTagWidget
 from wagtail.models import Page
 
 from .article_import import AUTHOR_MAX_LENGTH, TitleTaken, import_article
-from .importer import MAX_BYTES, ImportRefused
+from .importer import MAX_BYTES, MAX_SIZE_TEXT, ImportRefused, too_large_message
 from .models import LearnIndexPage
 
 
@@ -29,7 +29,7 @@ class ImportArticleForm(forms.Form):
         help_text=(
             "The first line becomes the title, the paragraphs after it the introduction. "
             "A numbered list whose items start with a title (“1. Title:” with the text below it, "
-            "or “1. **Title** text”) becomes the key points. UTF-8, at most 1 MB."
+            "or “1. **Title** text”) becomes the key points. UTF-8, at most " + MAX_SIZE_TEXT + "."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".md,.markdown,.txt,text/markdown,text/plain"}),
     )
@@ -57,9 +57,7 @@ class ImportArticleForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1024 / 1024:.1f} MB; files over 1 MB can't be imported."
-            )
+            raise forms.ValidationError(too_large_message(upload.size))
         return upload
 
 

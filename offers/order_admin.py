@@ -86,8 +86,23 @@ class DeadlineColumn(Column):
         return context
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and Sheets:
+# a buyer's "=HYPERLINK(...)" in their company name must reach staff as text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """A spreadsheet cell that is shown as typed: text starting like a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 class OrderIndexView(IndexView):
     """The orders listing, with the refund report; filtered by deadline it is sorted by deadline."""
+
+    def write_csv_row(self, writer, row_dict):
+        return super().write_csv_row(writer, {field: neutralise_formula(value) for field, value in row_dict.items()})
 
     def get_ordering(self):
         if self.request.GET.get("deadline") and not self.request.GET.get("ordering"):

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Page
+from wagtail.search.utils import normalise_query_string
 
 from .query import SiteSearch
 
@@ -40,6 +41,15 @@ def promoted_for(search_query, visible_pages=None):
     )
 
 
+def known_query(terms):
+    """The Query row editors already know (one with promotions, or made in the admin), else None.
+
+    Visitors' searches never create rows: each distinct string a script sends
+    would otherwise add one, without bound. Hits are counted for known queries only.
+    """
+    return Query.objects.filter(query_string=normalise_query_string(terms)).first()
+
+
 @require_GET
 def search(request):
     """Full-text search across live public pages and public policies (search.query says how it ranks)."""
@@ -49,9 +59,10 @@ def search(request):
     # public() reads the view restrictions when called: once, for results and promotions.
     visible_pages = Page.objects.live().public()
     if terms:
-        search_query = Query.get(terms)
-        search_query.add_hit()
-        promotions = promoted_for(search_query, visible_pages)
+        search_query = known_query(terms)
+        if search_query is not None:
+            search_query.add_hit()
+            promotions = promoted_for(search_query, visible_pages)
     matches = SiteSearch(terms, visible_pages)
     page = Paginator(matches, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {

@@ -9,3 +9,7 @@ import os
 from config.settings.test import *  # noqa: F403
 
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+
+# The proxy tests drive real logins through nginx, which the test client's
+# login() shortcut (the reason test.py turns django-axes off) never takes.
+AXES_ENABLED = os.environ.get("AXES_ENABLED", "") == "true"

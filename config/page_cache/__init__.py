@@ -5,7 +5,8 @@ types it may cache (`register_page_types`), the models whose changes drop it
 (`invalidation.watch`) and the sources of scheduled changes that cut an entry's
 life short (`register_schedule_source`).
 
-What is cached: a GET without a query string and without a session cookie, of a
+What is cached: a GET without a query string (campaign tracking parameters
+aside: they are stripped before the page is looked up or rendered) and without a session cookie, of a
 registered page type (its main view, not a sub-route such as the buy form),
 answered 200 as HTML without setting a cookie. Pages with a CSRF-protected form, a session or personal data never
 qualify: they set a cookie, carry a session cookie, are not page types listed
@@ -33,7 +34,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
@@ -165,9 +166,62 @@ def entry_lifetime(generation: str, now: datetime) -> int:
     return max(lifetime, 0)
 
 
-def _entry_key(request) -> str:
+# Campaign parameters analytics reads in the browser's address bar; the page is the same without them.
+TRACKING_PARAMETERS = {"gclid", "fbclid", "msclkid", "mc_cid", "mc_eid"}
+# Host (normalised) and port -> (generation, id of the Wagtail Site serving it). Bounded: hosts come from requests.
+_sites: dict[tuple[str, str], tuple[str, int | None]] = {}
+SITES_REMEMBERED = 256
+
+
+def _is_tracking(name: str) -> bool:
+    return name.startswith("utm_") or name in TRACKING_PARAMETERS
+
+
+def strip_tracking(request) -> bool:
+    """Drops a query string made only of tracking parameters, so the page is looked up and rendered as the plain URL.
+
+    True when it did: such URLs answer with s-maxage=0, because a CDN keys them
+    apart from the plain URL and a purge names only the plain one.
+    """
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return False
+    names = [part.split("=", 1)[0] for part in query.split("&") if part]
+    if not names or not all(_is_tracking(name) for name in names):
+        return False
+    request.META["QUERY_STRING"] = ""
+    request.GET = QueryDict()
+    return True
+
+
+def _host_and_port(request) -> tuple[str, str]:
+    """The host as Wagtail matches it: case, a trailing dot and the port do not make another site."""
+    return request.get_host().split(":", 1)[0].lower().rstrip("."), request.get_port()
+
+
+def _find_site_id(request):
+    from wagtail.models import Site
+
+    site = Site.find_for_request(request)
+    return site.pk if site is not None else None
+
+
+def _site_id(request, generation) -> int | None:
+    """The id of the Site Wagtail serves this request from, worked out once per host, port and generation."""
+    address = _host_and_port(request)
+    known = _sites.get(address)
+    if known is not None and known[0] == generation:
+        return known[1]
+    site_id = _find_site_id(request)
+    if len(_sites) >= SITES_REMEMBERED:
+        _sites.clear()
+    _sites[address] = (generation, site_id)
+    return site_id
+
+
+def _entry_key(request, site_id) -> str:
     scheme = "https" if request.is_secure() else "http"
-    address = f"{scheme}://{request.get_host()}{request.path}"
+    address = f"{scheme}://site-{site_id}{request.path}"
     return ENTRY_KEY.format(digest=hashlib.sha256(address.encode()).hexdigest())
 
 
@@ -215,21 +269,28 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        tracked = strip_tracking(request)
         if not _may_look_up(request):
             return self._bypass(request, self.get_response(request))
         try:
-            key = _entry_key(request)
+            known = _sites.get(_host_and_port(request))
+            site_id = known[1] if known else _site_id(request, _generation())
+            key = _entry_key(request, site_id)
             # One round trip (one query with the database cache) for a hit.
             found = cache.get_many([GENERATION_KEY, key])
             generation = found.get(GENERATION_KEY) or _generation()
             entry = found.get(key)
+            if _site_id(request, generation) != site_id:  # sites changed since this host was matched
+                site_id = _site_id(request, generation)
+                key = _entry_key(request, site_id)
+                entry = cache.get(key)
         except Exception:
             # A broken cache costs speed, never the page.
             logger.exception("page cache lookup failed")
             return self._bypass(request, self.get_response(request))
         now = timezone.now()
         if entry and entry["generation"] == generation and entry["expires_at"] > now:
-            return self._replay(entry, now)
+            return self._replay(entry, now, tracked)
         started_with = _request_generation.set(generation)
         try:
             response = self.get_response(request)
@@ -237,7 +298,7 @@ class PageCacheMiddleware:
             _request_generation.reset(started_with)
         if _refusal(request, response):
             return self._bypass(request, response)
-        self._store(key, generation, response, now)
+        self._store(key, generation, response, now, tracked)
         return response
 
     @staticmethod
@@ -249,7 +310,7 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
         return response
 
-    def _store(self, key, generation, response, now):
+    def _store(self, key, generation, response, now, tracked=False):
         try:
             lifetime = entry_lifetime(generation, now)
             if lifetime > 0:
@@ -268,15 +329,15 @@ class PageCacheMiddleware:
             logger.exception("page cache store failed")
             lifetime = 0
         response["X-Cache"] = "miss"
-        self._cache_headers(response, lifetime)
+        self._cache_headers(response, 0 if tracked else lifetime)
 
-    def _replay(self, entry, now):
+    def _replay(self, entry, now, tracked=False):
         response = HttpResponse(entry["content"], status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
         response["Age"] = str(int((now - entry["stored_at"]).total_seconds()))
         response["X-Cache"] = "hit"
-        self._cache_headers(response, int((entry["expires_at"] - now).total_seconds()))
+        self._cache_headers(response, 0 if tracked else int((entry["expires_at"] - now).total_seconds()))
         return response
 
     @staticmethod

@@ -1,6 +1,6 @@
 """When to drop cached pages: every change to something a cached page shows.
 
-Pages (published, unpublished, moved, deleted), images and sites, and the
+Pages (published, unpublished, moved, deleted, their view restrictions), images and sites, and the
 models the apps register with `watch()` from their AppConfig.ready() (offer
 banners, packages, policies, settings, topics). Each starts a new page-cache
 generation (config.page_cache) and, when a CDN is configured
@@ -22,12 +22,12 @@ import logging
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.tasks import task
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.images import get_image_model
-from wagtail.models import DraftStateMixin, Page
+from wagtail.models import DraftStateMixin, Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
 from config import page_cache
@@ -127,6 +127,32 @@ def purge_frontend_cache():
     batch.purge()
 
 
+def restriction_changed(sender=None, instance=None, **kwargs):
+    """A page made private (password, login, groups), changed or made public again: drop it everywhere.
+
+    The CDN purge names the restricted pages themselves: the site-wide purge
+    lists public pages only, which a page just made private no longer is.
+    """
+    if kwargs.get("action", "post_") and not kwargs.get("action", "post_").startswith("post_"):
+        return  # m2m_changed fires before and after; after is enough
+    page_cache.invalidate("view restriction changed")
+    transaction.on_commit(lambda: page_cache.invalidate("view restriction changed"), robust=True)
+    page_id = instance.page_id
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        transaction.on_commit(lambda: purge_restricted(page_id), robust=True)
+
+
+def purge_restricted(page_id):
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return
+    batch = PurgeBatch()
+    batch.add_pages(page.get_descendants(inclusive=True).live())
+    batch.purge()
+
+
 def watch(*labels: str) -> None:
     """Drop cached pages whenever a model of these ("app.Model") is saved, deleted, published or unpublished."""
     for label in labels:
@@ -145,4 +171,9 @@ def connect():
         if issubclass(model, Page):
             post_save.connect(page_saved, sender=model, dispatch_uid=f"page_cache_saved_{model._meta.label}")
             post_delete.connect(content_changed, sender=model, dispatch_uid=f"page_cache_deleted_{model._meta.label}")
+    for signal in (post_save, post_delete):
+        signal.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"page_cache_restriction_{signal}")
+    m2m_changed.connect(
+        restriction_changed, sender=PageViewRestriction.groups.through, dispatch_uid="page_cache_restriction_groups"
+    )
     watch("wagtailcore.Site", get_image_model()._meta.label)

@@ -182,12 +182,12 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Behind N proxies the client's address is the N-th from the right of
-# X-Forwarded-For; with none, REMOTE_ADDR is the client.
+# X-Forwarded-For; with none, REMOTE_ADDR is the client. config.client_address
+# reads it for every limit, the login throttling and the logs alike.
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
+# A styled 429 page (templates/lockout.html) that says when the lock lifts, with Retry-After.
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -320,6 +320,9 @@ STRIPE_OFFLINE = env_bool("STRIPE_OFFLINE", False)
 STRIPE_OFFLINE_BACKEND = "offers.payments.offline.OfflineBackend"
 STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT", "10"))
 STRIPE_TAX_RATE_ID = env("STRIPE_TAX_RATE_ID", "")
+
+# Staff are alerted (at most hourly per package) when this many seats are held by unpaid checkouts at once.
+UNPAID_HOLDS_ALERT = int(env("UNPAID_HOLDS_ALERT", "6"))
 
 # Orders (issue 5) and privacy (issue 6).
 # Staff are warned this long before an undelivered order misses its delivery deadline;

@@ -16,15 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from config.rate_limit import Limit, rate_limited, too_many_requests
 from offers.aftercare import emails as guarantee_emails
 from offers.aftercare import guarantee, refunds
-from offers.checkout.views import rate_limited
 from offers.models.orders import Order
 from offers.orders import transitions
 from offers.orders.emails import ORDER_LINK_SALT
 
 TOKEN_MAX_AGE = timedelta(days=365)
-RESEND_RATE_LIMIT = (5, 60 * 60)
+RESEND_RATE_LIMIT = Limit("order-link", 5, 60 * 60)
 S = Order.Status
 
 ACTIONS = {
@@ -132,8 +132,9 @@ def resend_link(request):
         return TemplateResponse(request, "guarantee/resend.html", {})
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
-    if rate_limited(request, "order-link", RESEND_RATE_LIMIT):
-        return TemplateResponse(request, "guarantee/resend_done.html", {"limited": True}, status=429)
+    wait = rate_limited(request, RESEND_RATE_LIMIT)
+    if wait:
+        return too_many_requests(request, wait, "guarantee/resend_done.html", {"limited": True})
     email = request.POST.get("email", "").strip()
     if email and "@" in email:
         orders = Order.objects.filter(customer_email__iexact=email, status__in=transitions.PAID_STATES)

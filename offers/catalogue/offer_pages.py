@@ -66,6 +66,13 @@ class OfferSummary:
     def unavailable_reason(self):
         if self.closed_reason:
             return self.closed_reason
+        if self.availability is not None and self.availability.held_until:
+            # Seats held by checkouts in progress come back when unpaid: not "fully booked".
+            at = timezone.localtime(self.availability.held_until)
+            return (
+                "Every free seat is held by someone paying right now. "
+                f"Please try again after {at:%H:%M}: unpaid seats are released then."
+            )
         if self.availability is None or self.availability.fully_booked:
             days = self.package.horizon_working_days
             return f"We are fully booked for the next {days} working days. Please check back in a few days."

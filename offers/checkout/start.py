@@ -14,15 +14,17 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Site
 
-from offers.catalogue import workdays
+from offers.catalogue import availability, workdays
 from offers.catalogue.vat import agency_vat
+from offers.models.catalogue import DemoPackage
 from offers.models.orders import Order, SlotHold
-from offers.orders import transitions
+from offers.orders import emails, transitions
 from offers.payments import stripe_client
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,11 @@ SESSION_LIFETIME = timedelta(minutes=32)
 # A stored expires_at is resent unchanged only while Stripe would still accept it.
 MIN_LIFETIME_LEFT = timedelta(minutes=30, seconds=30)
 IMMEDIATE_PAYMENT_METHODS = ["card"]  # cards and the wallets built on them
+# Seats one visitor (network address) and one e-mail address may hold without
+# paying at once: enough for a retry or two, too few to keep the calendar full.
+UNPAID_HOLDS_PER_VISITOR = 3
+UNPAID_HOLDS_PER_EMAIL = 2
+ALERT_EVERY = 60 * 60  # seconds between two alerts about piling holds, per package
 
 
 class CheckoutError(Exception):
@@ -46,6 +53,14 @@ class NoFreeSeat(CheckoutError):
     def __init__(self, next_free_slot=None):
         super().__init__("no free seat")
         self.next_free_slot = next_free_slot
+
+
+class TooManyHolds(CheckoutError):
+    """This visitor or e-mail address already holds enough unpaid seats; more come free at `retry_at`."""
+
+    def __init__(self, retry_at):
+        super().__init__("too many unpaid holds")
+        self.retry_at = retry_at
 
 
 class PaymentUnavailable(CheckoutError):
@@ -69,6 +84,14 @@ class Buyer:
     brief_style: str = ""
     source_page: str = ""
     banner_id: int | None = None
+    visitor_key: str = ""  # config.client_address.visitor_key: who is holding, without the address
+    own_orders: tuple[int, ...] = ()  # orders this browser started (its signed checkout marker)
+
+
+@dataclass(frozen=True)
+class Started:
+    order: Order
+    url: str  # the Checkout Session to send the buyer to
 
 
 def purchasable(offer_page):
@@ -92,27 +115,31 @@ def terms_version(site=None):
     return getattr(settings, "TERMS_OF_SALE_VERSION", "terms-unversioned")
 
 
-def start_checkout(offer_page, buyer: Buyer, now=None):
-    """The Checkout Session URL to send the buyer to (303), for a held seat and a pending order.
+def start_checkout(offer_page, buyer: Buyer, now=None) -> Started:
+    """The pending order with a held seat, and the Checkout Session URL to send the buyer to (303).
 
-    A second submission from the same e-mail for the same package while its
-    order is pending reuses that order and its session.
+    A second submission from the same browser for the same package while its
+    order is pending reuses that order and its session. Never by e-mail alone:
+    whoever types somebody else's address must not land in their checkout.
     """
     if not buyer.terms_accepted or not buyer.express_start:
         raise NotPurchasable("the terms and the express-start request must be accepted")
     if not purchasable(offer_page):
         raise NotPurchasable("this offer cannot be bought now")
     now = now or timezone.now()
-    order = reusable_order(offer_page.package, buyer.email, now)
+    order = reusable_order(offer_page.package, buyer.email, now, buyer.own_orders)
     if order is None:
         order = hold_seat_and_create_order(offer_page, buyer, now)
-    return open_session(order, offer_page, now)
+    return Started(order, open_session(order, offer_page, now))
 
 
-def reusable_order(package, email, now):
-    """The buyer's pending order for this package whose seat is still held, if any."""
+def reusable_order(package, email, now, own_orders=()):
+    """This browser's pending order for this package and e-mail whose seat is still held, if any."""
+    if not own_orders:
+        return None
     return (
         Order.objects.filter(
+            pk__in=own_orders,
             package=package,
             customer_email__iexact=email,
             status=Order.Status.PENDING,
@@ -123,16 +150,23 @@ def reusable_order(package, email, now):
     )
 
 
-def _first_free_seat(package, day, now):
-    """Takes the lowest free seat of `day` for the order inside the caller's transaction; None when full."""
+def _first_free_seat(package, day, now, unpaid=True):
+    """The free seats of `day`, lowest first, inside the caller's transaction; none when full.
+
+    An unpaid hold is refused too once the day has as many unpaid holds as
+    availability.unpaid_hold_limit() allows (a paid order taking its seat back is not).
+    """
     SlotHold.objects.filter(package=package, date=day, expires_at__lte=now).delete()
-    taken = set(SlotHold.objects.filter(package=package, date=day).values_list("seat", flat=True))
+    holds = list(SlotHold.objects.filter(package=package, date=day).values_list("seat", "expires_at"))
+    if unpaid and sum(1 for _seat, expires in holds if expires) >= availability.unpaid_hold_limit(package):
+        return []
+    taken = {seat for seat, _expires in holds}
     return [seat for seat in range(1, package.capacity_per_day + 1) if seat not in taken]
 
 
 def take_seat(order, day, expires_at, now):
     """A SlotHold for `order` on `day`, or None when the day is full. Safe against concurrent buyers."""
-    for seat in _first_free_seat(order.package, day, now):
+    for seat in _first_free_seat(order.package, day, now, expires_at is not None):
         try:
             with transaction.atomic():
                 return SlotHold.objects.create(
@@ -166,6 +200,8 @@ def hold_seat_and_create_order(offer_page, buyer, now):
     expires_at = now + SESSION_LIFETIME
     vat = agency_vat(site=offer_page.get_site())
     with transaction.atomic():
+        _lock_package(package)
+        refuse_too_many_holds(buyer, now)
         order = Order.objects.create(
             **sold_as(package, policy),
             offer_page=offer_page,
@@ -187,6 +223,7 @@ def hold_seat_and_create_order(offer_page, buyer, now):
             brief_goals=buyer.brief_goals,
             brief_style=buyer.brief_style,
             source_page=buyer.source_page[:300],
+            visitor_key=buyer.visitor_key,
             banner_id=buyer.banner_id,
             slot_date=days[0] if days else now.date(),
             delivery_deadline=now,
@@ -205,7 +242,49 @@ def hold_seat_and_create_order(offer_page, buyer, now):
         order.save(update_fields=["slot_date", "delivery_deadline"])
         transitions.record_created(order, now=now)
     logger.info("seat held", extra={"order": order.reference, "slot_date": str(order.slot_date)})
+    alert_when_holds_pile_up(order, now)
     return order
+
+
+def _lock_package(package):
+    """One new hold per package at a time until commit, so the holds counted stay true for the hold made.
+
+    A row lock on PostgreSQL; SQLite's IMMEDIATE transactions serialise writers anyway.
+    """
+    DemoPackage.objects.select_for_update().filter(pk=package.pk).exists()
+
+
+def _unpaid_holds(now):
+    return SlotHold.objects.filter(expires_at__gt=now, order__status=Order.Status.PENDING)
+
+
+def refuse_too_many_holds(buyer, now):
+    """Raises TooManyHolds when this visitor or e-mail address already holds its share of unpaid seats."""
+    limits = [(_unpaid_holds(now).filter(order__customer_email__iexact=buyer.email), UNPAID_HOLDS_PER_EMAIL)]
+    if buyer.visitor_key:
+        limits.append((_unpaid_holds(now).filter(order__visitor_key=buyer.visitor_key), UNPAID_HOLDS_PER_VISITOR))
+    for holds, limit in limits:
+        expiries = sorted(holds.values_list("expires_at", flat=True))
+        if len(expiries) >= limit:
+            # The earliest moment one of them lapses and a new hold would be allowed.
+            raise TooManyHolds(retry_at=expiries[len(expiries) - limit])
+
+
+def alert_when_holds_pile_up(order, now):
+    """Tells staff (at most once an hour per package) when many seats are held without payment."""
+    held = _unpaid_holds(now).filter(package=order.package_id).count()
+    if held < settings.UNPAID_HOLDS_ALERT:
+        return
+    if not cache.add(f"unpaid-holds-alert:{order.package_id}", 1, ALERT_EVERY):
+        return
+    logger.warning("unpaid holds piling up", extra={"package": order.package_id, "held": held})
+    reason = (
+        f"{held} seats of {order.package_name} are held by checkouts not paid yet. "
+        "If they lapse unpaid again and again, someone may be blocking the calendar: "
+        "check the pending orders (same address, same e-mail patterns)."
+    )
+    order_id = order.pk
+    transaction.on_commit(lambda: emails.send_staff_alert.enqueue(order_id, "Unpaid holds are piling up", reason))
 
 
 def session_params(order, offer_page):

@@ -3,15 +3,18 @@
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from config.client_address import client_address, visitor_key
+from config.rate_limit import Limit, count, rate_limited, retry_after, too_many_requests
 from offers import money
 from offers.checkout import apply_session as fulfilment
+from offers.checkout import marker
 from offers.checkout import start as checkout
 from offers.checkout.buy_form import BuyForm
 from offers.models.banners import OfferBanner
@@ -20,29 +23,14 @@ from offers.payments import offline, webhooks
 
 logger = logging.getLogger(__name__)
 
-BUY_RATE_LIMIT = (5, 10 * 60)  # submissions per IP per window (seconds)
-RETURN_RATE_LIMIT = (30, 60)
+# Seats held per visitor (counted when a hold is made, not per submission: a
+# form error costs nothing) and thank-you page views per visitor.
+BUY_RATE_LIMIT = Limit("buy", 5, 10 * 60)
+RETURN_RATE_LIMIT = Limit("return", 30, 60)
 
 
 class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def rate_limited(request, scope, limit):
-    """True once this IP made more than `limit[0]` requests of `scope` in the last `limit[1]` seconds."""
-    count, window = limit
-    key = f"ratelimit:{scope}:{client_ip(request)}"
-    cache.add(key, 0, window)
-    try:
-        used = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        used = 1
-    return used > count
 
 
 def buy(request, offer_page):
@@ -58,10 +46,11 @@ def buy(request, offer_page):
     form = BuyForm(request.POST)
     context["form"] = form
     if form.is_bot():
-        logger.info("honeypot filled", extra={"ip": client_ip(request)})
+        logger.info("honeypot filled", extra={"client": client_address(request)})
         return TemplateResponse(request, "checkout/buy.html", {**context, "form": BuyForm()}, status=400)
-    if rate_limited(request, "buy", BUY_RATE_LIMIT):
-        return TemplateResponse(request, "checkout/rate_limited.html", context, status=429)
+    wait = retry_after(request, BUY_RATE_LIMIT)
+    if wait:
+        return too_many_requests(request, wait, "checkout/rate_limited.html", context)
     if not context["purchasable"]:
         return TemplateResponse(request, "checkout/buy.html", context, status=409)
     if not form.is_valid():
@@ -79,21 +68,28 @@ def buy(request, offer_page):
         terms_accepted=data["accept_terms"],
         source_page=request.META.get("HTTP_REFERER", "")[:300],
         banner_id=_banner_id(data.get("via")),
+        visitor_key=visitor_key(request),
+        own_orders=marker.own_orders(request),
     )
     try:
-        url = checkout.start_checkout(offer_page, buyer)
+        started = checkout.start_checkout(offer_page, buyer)
     except checkout.NoFreeSeat:
         context["no_seat"] = True
         context["offer"] = offer_page.offer_summary(request)
         return TemplateResponse(request, "checkout/buy.html", context, status=409)
     except checkout.NotPurchasable:
         return TemplateResponse(request, "checkout/buy.html", context, status=409)
+    except checkout.TooManyHolds as exc:
+        wait = max(1, int((exc.retry_at - timezone.now()).total_seconds()) + 1)
+        return too_many_requests(request, wait, "checkout/rate_limited.html", {**context, "holds": True})
     except checkout.PaymentUnavailable as exc:
+        count(request, BUY_RATE_LIMIT)  # the seat stays held
         context["order"] = exc.order
         response = TemplateResponse(request, "checkout/payment_unavailable.html", context, status=503)
         response["Retry-After"] = "60"
-        return response
-    return HttpResponseSeeOther(url)
+        return marker.mark(response, request, exc.order.pk)
+    count(request, BUY_RATE_LIMIT)
+    return marker.mark(HttpResponseSeeOther(started.url), request, started.order.pk)
 
 
 def _banner_id(value):
@@ -105,17 +101,19 @@ def _banner_id(value):
 @never_cache
 def checkout_return(request):
     """Stripe's success_url: the order's reference and state for a known session only; 404 for anything else."""
-    if rate_limited(request, "return", RETURN_RATE_LIMIT):
-        return HttpResponse(
-            "Too many requests. Please wait a minute and reload.", status=429, content_type="text/plain"
-        )
+    wait = rate_limited(request, RETURN_RATE_LIMIT)
+    if wait:
+        return too_many_requests(request, wait)
     session_id = request.GET.get("session_id", "")
     order = Order.objects.filter(stripe_session_id=session_id).first() if session_id else None
     if order is None:
         raise Http404("No such order")
     if order.status == Order.Status.PENDING:
         order = fulfilment.refresh_from_provider(order)
-    return render(request, "checkout/return.html", {"order": order, "paid": order.paid_at is not None})
+    context = {"order": order, "paid": order.paid_at is not None}
+    # Only the browser that started the order sees whose it is; a shared or guessed link shows nothing personal.
+    context["own"] = order.pk in marker.own_orders(request, marker.RETURN_COOKIE)
+    return render(request, "checkout/return.html", context)
 
 
 @never_cache

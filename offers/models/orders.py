@@ -81,6 +81,12 @@ class Order(models.Model):
     brief_goals = models.TextField("what the demo should show")
     brief_style = models.TextField("style wishes", blank=True)
     source_page = models.CharField(max_length=300, blank=True)
+    visitor_key = models.CharField(
+        max_length=32,
+        blank=True,
+        db_index=True,
+        help_text="A keyed hash of the buyer's network address, never the address: limits unpaid holds per visitor.",
+    )
     banner = models.ForeignKey(
         "offers.OfferBanner", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )

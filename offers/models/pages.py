@@ -1,6 +1,7 @@
 """The offers index at /offers/ and the offer pages under it."""
 
 from datetime import datetime
+from urllib.parse import urljoin
 
 from django.db import models
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -136,8 +137,9 @@ class OfferPage(RoutablePageMixin, Page):
                 "returnPolicyCategory": "https://schema.org/MerchantReturnFiniteReturnWindow",
                 "merchantReturnDays": policy.refund_window_days,
                 "returnFees": "https://schema.org/FreeReturn",
-                "merchantReturnLink": request.build_absolute_uri(policy.get_absolute_url())
-                if request is not None
+                # From the Site's root URL, never the request's Host: the page cache shares this HTML across hosts.
+                "merchantReturnLink": urljoin(full_url, policy.get_absolute_url())
+                if full_url
                 else policy.get_absolute_url(),
             }
             if policy.refund_percentage == 100:

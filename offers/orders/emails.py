@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from wagtail.models import Revision
 
+from config.log_privacy import mask_order_tokens
 from offers import display
 from offers.models.orders import Order, SentEmail
 
@@ -38,7 +39,10 @@ def send(order, kind, recipient, template, context, subject):
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient])
     message.attach_alternative(html, "text/html")
     message.send()
-    SentEmail.objects.create(order=order, kind=kind, recipient=recipient, subject=subject, body_text=text)
+    # The stored copy keeps what was said, not the order link: staff with admin access must not hold customers' keys.
+    SentEmail.objects.create(
+        order=order, kind=kind, recipient=recipient, subject=subject, body_text=mask_order_tokens(text)
+    )
     logger.info("email sent", extra={"order": order.reference, "kind": kind})
 
 

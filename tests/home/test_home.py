@@ -4,7 +4,7 @@ from wagtail.models import Page, Site
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from home import demo
-from home.models import AgencySettings, ContentPage, HomePage, HomePageFeaturedArticle
+from home.models import AgencySettings, ContentPage, HomePage, HomePageFeaturedArticle, validate_site_link
 from tests.factories import AgencySettingsFactory, ContentPageFactory, OfferPageFactory, make_site_with_home
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +239,24 @@ def test_home_page_features_the_three_newest_explainers_when_none_are_chosen(cli
     assert html.index(">Newest</a>") < html.index(">Newer</a>") < html.index(">Older</a>")
     assert ">Oldest</a>" not in html
     assert "4 March 2026" in html
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,x",
+        "//evil.example/",
+        "http://plain.example/",
+        "ftp://x",
+    ],
+)
+def test_refund_policy_link_refuses_anything_but_site_paths_and_https(link):
+    with pytest.raises(ValidationError):
+        validate_site_link(link)
+
+
+@pytest.mark.parametrize("link", ["/offers/refund-policy/money-back/", "https://brightside.example/refunds/"])
+def test_refund_policy_link_accepts_site_paths_and_https(link):
+    validate_site_link(link)

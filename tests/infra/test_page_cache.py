@@ -81,11 +81,14 @@ def test_a_content_page_is_served_from_the_cache_the_second_time_without_queries
     assert "public" in second["Cache-Control"] and "s-maxage=" in second["Cache-Control"]
 
 
-def test_hosts_and_schemes_get_their_own_entries(client, offer):
+def test_sites_and_schemes_get_their_own_entries(client, offer):
+    from wagtail.models import Site
+
+    other = Site.objects.create(hostname="other.example", root_page=Site.objects.get(is_default_site=True).root_page)
     client.get("/")
-    assert not served_from_cache(client, "/", HTTP_HOST="www.example.com")
     assert not served_from_cache(client, "/", secure=True)
     assert served_from_cache(client, "/")
+    assert not served_from_cache(client, "/", HTTP_HOST=other.hostname)
 
 
 def test_turned_off_with_zero_seconds(client, offer, settings):
@@ -161,8 +164,8 @@ def test_password_protected_page_is_never_cached(client):
 
 
 def test_fully_booked_offer_page_is_not_stored_so_a_freed_seat_shows_its_buy_button(client, offer, monkeypatch):
-    full = lambda package, dates: dict.fromkeys(dates, package.capacity_per_day)  # noqa: E731
-    monkeypatch.setattr(availability, "seats_taken", full)
+    full = lambda package, dates: dict.fromkeys(dates, availability.SeatCount(package.capacity_per_day))  # noqa: E731
+    monkeypatch.setattr(availability, "seat_counts", full)
     first, second, _ = get_twice(client, offer.url)
     assert second["X-Cache"] == "bypass"
     assert "fully booked" in second.content.decode()
@@ -189,7 +192,9 @@ def test_availability_endpoint_answers_json_for_the_script_and_never_caches(clie
     assert data["can_buy"] is True
     assert data["message"].startswith("Next free slot: ")
     assert "no-store" in response["Cache-Control"]
-    monkeypatch.setattr(availability, "seats_taken", lambda package, dates: dict.fromkeys(dates, 99))
+    monkeypatch.setattr(
+        availability, "seat_counts", lambda package, dates: dict.fromkeys(dates, availability.SeatCount(99))
+    )
     data = json.loads(client.get(f"/offers/availability/{offer.pk}/", HTTP_ACCEPT="application/json").content)
     assert data == {"can_buy": False, "next_free_slot": None, "message": data["message"]}
     assert "fully booked" in data["message"]

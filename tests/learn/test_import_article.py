@@ -274,7 +274,7 @@ class TestRefusals:
             parse_article(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
     def test_file_over_one_megabyte_is_refused(self):
-        with pytest.raises(ImportRefused, match="over 1 MB"):
+        with pytest.raises(ImportRefused, match="over 32 KB"):
             parse_article(b"Title\n\n" + b"word " * (MAX_BYTES // 5 + 1))
 
     def test_text_that_is_not_utf8_is_refused_with_what_to_do(self):
@@ -506,7 +506,7 @@ class TestImportCommand:
         [
             (b"", "The file is empty"),
             (b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
-            (b"Title\n\n" + b"x" * MAX_BYTES, "over 1 MB"),
+            (b"Title\n\n" + b"x" * MAX_BYTES, "over 32 KB"),
             ("Café\n\nÀ bientôt.\n".encode("latin-1"), "isn't UTF-8"),
         ],
     )

@@ -163,3 +163,21 @@ def test_editors_promoted_results_come_first_and_hidden_pages_never_show(client,
 def test_no_recommendations_for_a_query_without_promotions(client, site):
     html = client.get("/search/", {"query": "hosting"}).content.decode()
     assert "Recommended" not in html
+
+
+def test_visitors_searches_add_no_rows(client, site):
+    from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
+
+    for n in range(20):
+        client.get("/search/", {"query": f"random words {n}"})
+    assert Query.objects.count() == 0
+    assert QueryDailyHits.objects.count() == 0
+
+
+def test_searches_editors_know_are_still_counted(client, site):
+    from wagtail.contrib.search_promotions.models import Query
+
+    known = Query.get("refund")
+    client.get("/search/", {"query": "Refund"})
+    client.get("/search/", {"query": "refund"})
+    assert sum(known.daily_hits.values_list("hits", flat=True)) == 2

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from offers.catalogue import availability
+from offers.catalogue.availability import SeatCount
 from offers.catalogue.workdays import AgencyCalendar
 from tests.factories import DemoPackageFactory
 
@@ -40,7 +41,9 @@ def test_holiday_is_skipped_and_next_free_slot_is_after_it(package):
 
 def test_taken_seats_move_the_next_free_slot(package, monkeypatch):
     monkeypatch.setattr(
-        availability, "seats_taken", lambda package, dates: {date(2026, 12, 2): 2, date(2026, 12, 3): 1}
+        availability,
+        "seat_counts",
+        lambda package, dates: {date(2026, 12, 2): SeatCount(2), date(2026, 12, 3): SeatCount(1)},
     )
     result = availability.availability(package, MONDAY_MORNING, CALENDAR)
     assert result.free_on(date(2026, 12, 2)) == 0
@@ -49,7 +52,7 @@ def test_taken_seats_move_the_next_free_slot(package, monkeypatch):
 
 
 def test_fully_booked_horizon_has_no_free_slot(package, monkeypatch):
-    monkeypatch.setattr(availability, "seats_taken", lambda package, dates: dict.fromkeys(dates, 2))
+    monkeypatch.setattr(availability, "seat_counts", lambda package, dates: dict.fromkeys(dates, SeatCount(2)))
     result = availability.availability(package, MONDAY_MORNING, CALENDAR)
     assert result.fully_booked
     assert result.next_free_slot is None

@@ -53,7 +53,9 @@ def test_inactive_package_cannot_be_bought_and_says_why(client, frozen_now):
 
 def test_fully_booked_package_cannot_be_bought(client, frozen_now, monkeypatch):
     monkeypatch.setattr(
-        availability, "seats_taken", lambda package, dates: dict.fromkeys(dates, package.capacity_per_day)
+        availability,
+        "seat_counts",
+        lambda package, dates: dict.fromkeys(dates, availability.SeatCount(package.capacity_per_day)),
     )
     page = offer_page()
     html = client.get(page.url).content.decode()

@@ -132,6 +132,8 @@ def one_seat_offer_read_by_both_buyers(monkeypatch):
         return seats
 
     monkeypatch.setattr(checkout, "_first_free_seat", read_then_wait)
+    # The package lock would keep the second buyer from reading at all: these tests show the constraint beneath it.
+    monkeypatch.setattr(checkout, "_lock_package", lambda package: None)
     return page
 
 

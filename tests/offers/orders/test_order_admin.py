@@ -1,5 +1,8 @@
 """Orders and Stripe events in the Wagtail admin: who may see and act, filters, search, export, cancel, re-run."""
 
+import csv
+import io
+
 import pytest
 
 from offers.models import Order, SlotHold, StripeEvent
@@ -47,6 +50,15 @@ def test_orders_export_as_csv(admin_client, pending):
     body = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
     assert pending.reference in body
     assert "ada@example.com" in body
+
+
+@pytest.mark.parametrize("typed", ['=HYPERLINK("https://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_export_shows_formula_like_input_as_text(admin_client, pending, typed):
+    Order.objects.filter(pk=pending.pk).update(company=typed)
+    response = admin_client.get("/admin/order/?export=csv")
+    body = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows[0]["Company"] == "'" + typed
 
 
 def test_inspect_shows_history_and_stripe_events(admin_client, client, pending, stripe_api):

@@ -43,9 +43,27 @@ def test_following_a_banner_counts_one_click_and_leads_to_its_offer_page(client)
     assert response.status_code == 302
     assert response["Location"] == f"{banner.offer_page.url}?via={banner.pk}"
     assert clicks_today(banner) == 1
-    client.get(f"/go/{banner.pk}/")
+    client.get(f"/go/{banner.pk}/", REMOTE_ADDR="198.51.100.2")  # another visitor
     assert clicks_today(banner) == 2
     assert BannerClickDay.objects.count() == 1
+
+
+def test_one_visitor_counts_once_per_banner_and_day(client):
+    banner, other = OfferBannerFactory(), OfferBannerFactory()
+    for _ in range(5):
+        assert client.get(f"/go/{banner.pk}/").status_code == 302  # still redirected every time
+    client.get(f"/go/{other.pk}/")
+    assert clicks_today(banner) == 1
+    assert clicks_today(other) == 1
+
+
+def test_the_visitor_is_remembered_only_as_a_salted_hash(client, private_cache):
+    from django.core.cache import cache
+
+    banner = OfferBannerFactory()
+    client.get(f"/go/{banner.pk}/", REMOTE_ADDR="203.0.113.9")
+    stored = " ".join(str(key) for key in cache._cache)  # private_cache: a local-memory cache of this test
+    assert "203.0.113.9" not in stored
 
 
 def test_the_click_sets_no_cookie_and_stores_nothing_about_the_visitor(client):
@@ -153,7 +171,10 @@ def test_a_visitor_who_clicks_buys_and_pays_shows_up_in_the_funnel(client, strip
 def test_simultaneous_clicks_are_all_counted_on_postgresql():
     banner = OfferBannerFactory()
 
-    statuses = run_together(16, lambda i: Client().get(f"/go/{banner.pk}/").status_code)
+    # Sixteen visitors (each is counted once a day).
+    statuses = run_together(
+        16, lambda i: Client(REMOTE_ADDR=f"198.51.100.{i + 1}").get(f"/go/{banner.pk}/").status_code
+    )
 
     assert statuses == [302] * 16
     assert BannerClickDay.objects.get(banner=banner).clicks == 16
