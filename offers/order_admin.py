@@ -1,8 +1,8 @@
-"""Orders and Stripe events in the Wagtail admin.
+"""Orders in the Wagtail admin (Stripe events: offers.stripe_events_admin), grouped under one menu.
 
 Both are read-only records: nobody adds, edits or deletes them here. Staff act
 through actions the state table allows (cancel an unpaid order; the guarantee
-adds more), each behind its own permission. Failed Stripe events can be re-run.
+adds more), each behind its own permission.
 """
 
 import django_filters
@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
@@ -30,8 +30,8 @@ from offers.checkout import apply_session as fulfilment
 from offers.models.orders import Order, StripeEvent
 from offers.models.tasks import StaffTask
 from offers.orders import transitions
-from offers.payments import webhooks
 from offers.privacy import admin_views as privacy_admin
+from offers.stripe_events_admin import StripeEventViewSet
 
 
 class RecordPermissionPolicy(ModelPermissionPolicy):
@@ -419,90 +419,6 @@ class OrderViewSet(ModelViewSet):
             path("task-done/<int:pk>/", task_done, name="task_done"),
             *privacy_admin.urlpatterns(),
         ]
-
-
-class StripeEventFilterSet(WagtailFilterSet):
-    failed = django_filters.BooleanFilter(label="Failed", method="filter_failed")
-    type = django_filters.CharFilter(lookup_expr="icontains")
-
-    class Meta:
-        model = StripeEvent
-        fields = ["type"]
-
-    def filter_failed(self, queryset, name, value):
-        if value is None:
-            return queryset
-        failed = queryset.filter(processed_at__isnull=True).exclude(error="")
-        return failed if value else queryset.exclude(pk__in=failed.values("pk"))
-
-
-class StripeEventInspectView(InspectView):
-    template_name = "checkout/admin/stripe_event_inspect.html"
-
-    @property
-    def header_buttons(self):
-        event = self.object
-        if event.processed_at is None and OrderViewSet.permission_policy_for(StripeEvent).user_has_permission(
-            self.request.user, "rerun"
-        ):
-            return [HeaderButton("Re-run", url=reverse("stripe_event:rerun", args=[event.pk]), icon_name="rotate")]
-        return []
-
-
-def rerun_event(request, pk):
-    """Runs a stored event's handler again (POST); an already processed event is left alone."""
-    if not OrderViewSet.permission_policy_for(StripeEvent).user_has_permission(request.user, "rerun"):
-        raise PermissionDenied
-    event = get_object_or_404(StripeEvent, pk=pk)
-    inspect_url = reverse("stripe_event:inspect", args=[event.pk])
-    if request.method != "POST":
-        return TemplateResponse(
-            request, "checkout/admin/stripe_event_rerun.html", {"event": event, "inspect_url": inspect_url}
-        )
-    if webhooks.process(event.pk):
-        messages.success(request, f"{event.type} {event.stripe_id} is processed.")
-    else:
-        event.refresh_from_db()
-        messages.error(request, f"{event.type} {event.stripe_id} failed again: {event.error}")
-    return redirect(inspect_url)
-
-
-class StripeEventViewSet(ModelViewSet):
-    model = StripeEvent
-    name = "stripe_event"
-    icon = "warning"
-    menu_label = "Stripe events"
-    inspect_view_enabled = True
-    inspect_view_class = StripeEventInspectView
-    copy_view_enabled = False
-    form_fields = ["outcome"]  # required by ModelViewSet; editing is refused by the permission policy
-    list_display = [
-        "stripe_id",
-        "type",
-        DateColumn("received_at", label="Received"),
-        DateColumn("processed_at", label="Processed"),
-        "attempts",
-        "outcome",
-        "error",
-    ]
-    filterset_class = StripeEventFilterSet
-    search_fields = ["stripe_id", "type"]
-    search_backend_name = None
-    inspect_view_fields = [
-        "stripe_id",
-        "type",
-        "api_version",
-        "order",
-        "received_at",
-        "processed_at",
-        "attempts",
-        "outcome",
-        "error",
-        "payload",
-    ]
-
-    def get_urlpatterns(self):
-        return [*super().get_urlpatterns(), path("rerun/<int:pk>/", rerun_event, name="rerun")]
 
 
 class OrdersGroup(ModelViewSetGroup):
