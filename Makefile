@@ -56,8 +56,7 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py load_demo_content && $(PY) manage.py ensure_admin && \
 	$(PY) manage.py clear_page_cache && \
 	{ $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
-	  $(VENV)/bin/gunicorn config.wsgi --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
-	    --access-logfile - --access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'; }
+	  $(VENV)/bin/gunicorn config.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT); }
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
