@@ -7,6 +7,7 @@ order through the state table. E-mails are queued after commit.
 """
 
 import logging
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,16 +24,28 @@ S = Order.Status
 
 
 def _lock_order(session):
+    """The session's order, locked: by the stored session id, else by the random order token in its metadata.
+
+    Never by the reference (`client_reference_id`): Stripe sends every event of the account to every
+    endpoint, and another database on the account (a restored backup, staging) has the same references.
+    """
     orders = Order.objects.select_for_update()
     order = orders.filter(stripe_session_id=session["id"]).first()
     if order is None:
-        # The session was created but our process died before storing its id.
-        reference = session.get("client_reference_id") or (session.get("metadata") or {}).get("order_reference")
-        if reference:
-            order = orders.filter(reference=reference, stripe_session_id__isnull=True).first()
+        # The session was created but our process died (or gave up waiting) before storing its id.
+        token = _uuid((session.get("metadata") or {}).get("order_token"))
+        if token is not None:
+            order = orders.filter(payment_token=token, stripe_session_id__isnull=True).first()
     if order is None:
         raise UnknownOrder(session["id"])
     return order
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _record_payment_details(order, session):

@@ -5,6 +5,7 @@ the state table and writes the OrderEvent history row.
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -90,6 +91,13 @@ class Order(models.Model):
     delivery_deadline = models.DateTimeField()
 
     # Stripe.
+    payment_token = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Random, made with the order: starts every idempotency key about it and is the order_token in "
+        "its Checkout Session's metadata. Never the reference, which repeats after a restore or on staging.",
+    )
     checkout_attempt = models.PositiveSmallIntegerField(default=1)
     session_expires_at = models.DateTimeField(null=True, blank=True)
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
@@ -119,6 +127,9 @@ class Order(models.Model):
         max_digits=10, decimal_places=2, null=True, blank=True, help_text="What the current refund request returns."
     )
     refund_attempt = models.PositiveSmallIntegerField(default=1)
+    refund_key_sent = models.CharField(
+        max_length=80, blank=True, editable=False, help_text="The idempotency key of the last refund request sent."
+    )
     refund_failure = models.CharField(max_length=300, blank=True)
     amount_refunded = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     amount_paid = models.DecimalField(
