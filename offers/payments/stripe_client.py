@@ -268,7 +268,7 @@ class StripeBackend:
         return self._call(
             "list_refunds",
             self.client.v1.refunds.list,
-            {"payment_intent": payment_intent_id, "limit": 100},
+            {"payment_intent": payment_intent_id},
             read=lambda page: [refund.to_dict() for refund in page.auto_paging_iter()],
         )
 
