@@ -22,7 +22,9 @@ from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from offers.aftercare import deadlines, disputes, guarantee, refunds
+from offers.catalogue.vat import agency_vat
 from offers.checkout import apply_session as fulfilment
+from offers.checkout import tax_rate
 from offers.models.orders import Order, StripeEvent
 from offers.orders import transitions
 from offers.payments import webhooks
@@ -94,6 +96,7 @@ class OrderIndexView(IndexView):
         context["refund_report"] = refunds.report()
         context["deadlines_due_soon"] = deadlines.due_soon().count()
         context["deadlines_missed"] = deadlines.missed().count()
+        context["payment_problem"] = tax_rate.known_problem(agency_vat())
         return context
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from offers.catalogue import workdays
 from offers.catalogue.vat import agency_vat
+from offers.checkout import tax_rate
 from offers.models.orders import Order, SlotHold
 from offers.orders import transitions
 from offers.payments import stripe_client
@@ -55,7 +56,7 @@ class PaymentUnavailable(CheckoutError):
     """Stripe could not open a Checkout Session; no payment was taken and the seat was released."""
 
     def __init__(self, order):
-        super().__init__(f"payment provider unavailable for {order.reference}")
+        super().__init__(f"payment provider unavailable for {order.reference if order else 'a new order'}")
         self.order = order
 
 
@@ -79,6 +80,7 @@ def purchasable(offer_page):
     return (
         bool(package is not None and package.active and package.live and policy is not None and policy.live)
         and stripe_client.is_configured()
+        and not tax_rate.known_problem(agency_vat(site=offer_page.get_site()))
     )
 
 
@@ -108,6 +110,11 @@ def start_checkout(offer_page, buyer: Buyer, now=None):
         raise NotPurchasable("the terms and the express-start request must be accepted")
     if not purchasable(offer_page):
         raise NotPurchasable("this offer cannot be bought now")
+    try:
+        if tax_rate.problem(agency_vat(site=offer_page.get_site())):
+            raise NotPurchasable("the Stripe tax rate does not fit the VAT the page states")
+    except stripe_client.PaymentProviderError as exc:
+        raise PaymentUnavailable(None) from exc
     now = now or timezone.now()
     order = reusable_order(offer_page.package, buyer.email, now)
     if order is None:
