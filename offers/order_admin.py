@@ -141,8 +141,10 @@ def guarantee_buttons(user, order, policy):
             buttons.append(
                 HeaderButton("Mark delivered", url=reverse("order:deliver", args=[order.pk]), icon_name="success")
             )
-    refundable = order.status == S.REFUND_REQUESTED or transitions.allowed(
-        order.status, S.REFUND_REQUESTED, "staff_refund"
+    refundable = (
+        order.status == S.REFUND_REQUESTED
+        or transitions.allowed(order.status, S.REFUND_REQUESTED, "staff_refund")
+        or (order.status == S.DISPUTED and order.dispute_charge_refundable)
     )
     if refundable and refunds.amount_left(order) > 0 and policy.user_has_permission(user, "refund"):
         buttons.append(HeaderButton("Refund", url=reverse("order:refund", args=[order.pk]), icon_name="undo"))

@@ -1,5 +1,6 @@
 """Order.payment_token: a random UUID per order for Stripe idempotency keys and event matching;
-Order.refund_key_sent: the key of the last refund request, so a retry knows whether it was sent.
+Order.refund_key_sent: the key of the last refund request, so a retry knows whether it was sent;
+Order.dispute_charge_refundable: Stripe's is_charge_refundable of the order's dispute.
 
 Added nullable, filled with a distinct value per existing order, then made unique and required
 (a callable default in AddField would give every existing row the same value).
@@ -33,6 +34,14 @@ class Migration(migrations.Migration):
                 editable=False,
                 max_length=80,
                 help_text="The idempotency key of the last refund request sent.",
+            ),
+        ),
+        migrations.AddField(
+            model_name="order",
+            name="dispute_charge_refundable",
+            field=models.BooleanField(
+                default=False,
+                help_text="Stripe's is_charge_refundable: the disputed payment may still be refunded normally.",
             ),
         ),
         migrations.RunPython(fill_tokens, migrations.RunPython.noop),

@@ -142,6 +142,9 @@ class Order(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     stripe_dispute_id = models.CharField(max_length=255, blank=True)
     dispute_status = models.CharField(max_length=40, blank=True)
+    dispute_charge_refundable = models.BooleanField(
+        default=False, help_text="Stripe's is_charge_refundable: the disputed payment may still be refunded normally."
+    )
     evidence_submitted_at = models.DateTimeField(null=True, blank=True)
     deadline_warning_sent_at = models.DateTimeField(null=True, blank=True)
     deadline_missed_at = models.DateTimeField(null=True, blank=True)

@@ -69,6 +69,12 @@ TABLE = (
         "staff refund the order",
     ),
     _row(
+        {S.DISPUTED},
+        S.REFUND_REQUESTED,
+        "staff_refund_disputed",
+        "staff refund a disputed payment that Stripe says is still refundable (is_charge_refundable)",
+    ),
+    _row(
         {S.REFUNDED, S.PARTIALLY_REFUNDED},
         S.REFUND_REQUESTED,
         "refund_failed",

@@ -454,44 +454,57 @@ class FakeStripe:
             session.update(status="complete", customer_details=details, amount_total=amount, currency=currency)
             session["url"] = None
             if payment_status == "paid":
-                pi_id, charge_id = self.new_id("pi"), self.new_id("ch")
-                self.payment_intents[pi_id] = {
-                    "id": pi_id,
-                    "object": "payment_intent",
-                    "amount": amount,
-                    "amount_received": amount,
-                    "currency": currency,
-                    "status": "succeeded",
-                    "latest_charge": charge_id,
-                    "metadata": dict(session["metadata"]),
-                    "created": self.now(),
-                    "livemode": False,
-                }
-                self.charges[charge_id] = {
-                    "id": charge_id,
-                    "object": "charge",
-                    "amount": amount,
-                    "amount_captured": amount,
-                    "amount_refunded": 0,
-                    "refunded": False,
-                    "captured": True,
-                    "paid": True,
-                    "status": "succeeded",
-                    "currency": currency,
-                    "payment_intent": pi_id,
-                    "disputed": False,
-                    "billing_details": {"email": details["email"], "name": details["name"]},
-                    "created": self.now(),
-                    "livemode": False,
-                }
-                session["payment_intent"] = pi_id
-                session["payment_status"] = "paid"
-                if session.get("invoice_creation", {}).get("enabled"):
-                    invoice_id = self.new_id("in")
-                    self.invoices[invoice_id] = {"id": invoice_id, "object": "invoice", "status": "paid"}
-                    session["invoice"] = invoice_id
+                self._take_payment(session, amount, currency, details)
             else:
                 session["payment_status"] = payment_status
+            return json.loads(json.dumps(session))
+
+    def _take_payment(self, session, amount, currency, details):
+        """The money arrives: a succeeded PaymentIntent, its charge and (when asked for) a paid invoice."""
+        pi_id, charge_id = self.new_id("pi"), self.new_id("ch")
+        self.payment_intents[pi_id] = {
+            "id": pi_id,
+            "object": "payment_intent",
+            "amount": amount,
+            "amount_received": amount,
+            "currency": currency,
+            "status": "succeeded",
+            "latest_charge": charge_id,
+            "metadata": dict(session["metadata"]),
+            "created": self.now(),
+            "livemode": False,
+        }
+        self.charges[charge_id] = {
+            "id": charge_id,
+            "object": "charge",
+            "amount": amount,
+            "amount_captured": amount,
+            "amount_refunded": 0,
+            "refunded": False,
+            "captured": True,
+            "paid": True,
+            "status": "succeeded",
+            "currency": currency,
+            "payment_intent": pi_id,
+            "disputed": False,
+            "billing_details": {"email": details["email"], "name": details["name"]},
+            "created": self.now(),
+            "livemode": False,
+        }
+        session["payment_intent"] = pi_id
+        session["payment_status"] = "paid"
+        if session.get("invoice_creation", {}).get("enabled"):
+            invoice_id = self.new_id("in")
+            self.invoices[invoice_id] = {"id": invoice_id, "object": "invoice", "status": "paid"}
+            session["invoice"] = invoice_id
+
+    def pay_later(self, session_id):
+        """A delayed payment method settles: the completed, unpaid session becomes paid."""
+        with self.lock:
+            session = self.sessions[session_id]
+            if session["status"] != "complete" or session["payment_status"] == "paid":
+                raise ValueError(f"session {session_id} is not waiting for a delayed payment")
+            self._take_payment(session, session["amount_total"], session["currency"], session["customer_details"])
             return json.loads(json.dumps(session))
 
     def expire_session(self, session_id):
@@ -506,7 +519,8 @@ class FakeStripe:
             session.update(status="expired", url=None)
             return json.loads(json.dumps(session))
 
-    def create_dispute(self, charge_id, reason="fraudulent"):
+    def create_dispute(self, charge_id, reason="fraudulent", *, inquiry=False):
+        """The bank opens a dispute; an inquiry (warning_needs_response) leaves the charge refundable."""
         with self.lock:
             charge = self.charges[charge_id]
             dispute_id = self.new_id("dp")
@@ -518,7 +532,8 @@ class FakeStripe:
                 "charge": charge_id,
                 "payment_intent": charge["payment_intent"],
                 "reason": reason,
-                "status": "needs_response",
+                "status": "warning_needs_response" if inquiry else "needs_response",
+                "is_charge_refundable": inquiry,
                 "evidence": {},
                 "evidence_details": {"submission_count": 0, "due_by": self.now() + 7 * 86400},
                 "metadata": {},
@@ -528,10 +543,11 @@ class FakeStripe:
             charge["disputed"] = True
             return json.loads(json.dumps(self.disputes[dispute_id]))
 
-    def close_dispute(self, dispute_id, won=True):
+    def close_dispute(self, dispute_id, won=True, status=None):
         with self.lock:
             dispute = self.disputes[dispute_id]
-            dispute["status"] = "won" if won else "lost"
+            dispute["status"] = status or ("won" if won else "lost")
+            dispute["is_charge_refundable"] = False
             return json.loads(json.dumps(dispute))
 
     def fail_refund(self, refund_id, reason="expired_or_canceled_card"):
@@ -726,7 +742,10 @@ class FakeStripe:
                 charge = self._getter("charges")(params, params["charge"])
             else:
                 raise StripeAPIError(400, "One of `charge` or `payment_intent` is required.", code="parameter_missing")
-            if any(d["charge"] == charge["id"] and d["status"] != "won" for d in self.disputes.values()):
+            if any(
+                d["charge"] == charge["id"] and d["status"] != "won" and not d["is_charge_refundable"]
+                for d in self.disputes.values()
+            ):
                 # A charged-back payment is refunded through the dispute (accept it), never twice.
                 raise StripeAPIError(
                     400, f"Charge {charge['id']} has been charged back; cannot issue a refund.", code="charge_disputed"
