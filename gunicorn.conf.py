@@ -40,5 +40,6 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 # gunicorn 27 opens a control socket under ~/.gunicorn otherwise; the site does not use it.
 control_socket_disable = True
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# "-" is standard output; set it empty to log no requests (the benchmark does).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'

@@ -118,6 +118,7 @@ class BudgetedHTTPClient(stripe.HTTPClient):
         try:
             return future.result(timeout=timeout)
         except FutureTimeout:
+            future.cancel()  # never sent later, after the caller gave up, if it is still queued
             raise stripe.APIConnectionError("Stripe did not answer in time.", should_retry=True) from None
 
     def request_stream(self, method, url, headers, post_data=None):
