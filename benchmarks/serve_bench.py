@@ -333,7 +333,9 @@ def main():
             figures = load(server.url(path), size, CONNECTIONS, SECONDS)
             # The baseline is measured right after each page, so both see the same machine load.
             baseline = figures if name == BASELINE else load(server.url(baseline_path), baseline_size, CONNECTIONS, 3)
-            figures.update(bytes=size, cache=cache_state, ratio=figures["rps"] / baseline["rps"])
+            # A baseline that answered nothing (an overloaded machine) is a failure below, not a crash here.
+            ratio = figures["rps"] / baseline["rps"] if baseline["rps"] else 0.0
+            figures.update(bytes=size, cache=cache_state, ratio=ratio)
             results[(name, mode)] = figures
             for run in (figures, baseline):
                 if run["non200"] or run["wrong_size"] or run["errors"]:
