@@ -11,8 +11,8 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/
 	command -v $$p >/dev/null 2>&1 || [ -x "$$p" ] || continue; \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p 2>/dev/null || echo $$p; } && break; done)
 
-.PHONY: run serve test test-browser browser-deps lighthouse lint bench install install-dev requirements demo clean check-python \
-	fault-check scale-check backup restore bench-render
+.PHONY: run admin-password serve test test-browser browser-deps lighthouse lint bench install install-dev requirements demo clean check-python \
+	fault-check scale-check backup restore bench-render mutation
 
 check-python:
 	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
@@ -34,13 +34,23 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# HOST and PORT reach the dev settings: unless SITE_BASE_URL is set, links, the buy form's
+# redirects and the Wagtail Site's address (set by load_demo_content) follow them.
+RUN_ENV := HOST=$(HOST) PORT=$(PORT)
+
 demo: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo_content
-	$(PY) manage.py ensure_admin
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_demo_content
+	$(RUN_ENV) $(PY) manage.py ensure_admin
 
 run: demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# A new admin password (generated and printed, or DJANGO_SUPERUSER_PASSWORD), e.g. after
+# losing the one `make run` printed when it created the account.
+admin-password: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	$(RUN_ENV) $(PY) manage.py ensure_admin --new-password
 
 # The production stack on loopback: gunicorn with production settings and the
 # task worker, throwaway secrets generated once into .serve.env, real Stripe
@@ -58,7 +68,14 @@ serve: install
 	{ $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn config.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT); }
 
+# With chromium on the machine the browser tests run, and the accessibility scans among
+# them need axe-core from npm: installed here when missing. Without chromium (and CI unset)
+# the browser tests skip, saying why.
+AXE_JS := node_modules/axe-core/axe.min.js
 test: install-dev
+	@if command -v chromium >/dev/null 2>&1 && [ ! -f $(AXE_JS) ]; then \
+		if command -v npm >/dev/null 2>&1; then echo "chromium found, axe-core missing: npm ci"; npm ci --no-audit --no-fund; \
+		else echo "chromium found but npm is missing: the accessibility scans will skip (make browser-deps installs npm)"; fi; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Faults and two app servers on loopback. Both start a PostgreSQL cluster (initdb
@@ -70,6 +87,18 @@ fault-check: install-dev
 
 scale-check: install-dev
 	$(PY) -m pytest tests/ops/test_ops_scale.py -v $(PYTEST_ARGS)
+
+# Mutation testing of the money and order rules (scripts/mutation.py): one pytest session per
+# module, its tests run against every mutant; prints each module's score and the survivors.
+# Not part of CI's time budget (a few minutes each on two cores).
+MUTATION_RUNS := \
+	"offers.money tests/offers/payments/test_offers_money.py" \
+	"offers.catalogue.workdays tests/offers/catalogue/test_offers_workdays.py" \
+	"offers.orders.transitions tests/offers/orders/test_transitions.py" \
+	"offers.aftercare.refunds tests/offers/aftercare/test_guarantee_refunds.py tests/offers/aftercare/test_guarantee.py"
+mutation: install-dev
+	@status=0; for run in $(MUTATION_RUNS); do set -- $$run; module=$$1; shift; \
+		$(PY) -m pytest -p scripts.mutation --mutate $$module "$$@" -q || status=1; done; exit $$status
 
 # PostgreSQL backups (DATABASE_URL) into backups/<UTC timestamp>.dump, plus a
 # tarball of local media; `make restore BACKUP=backups/<stamp>.dump` puts one back

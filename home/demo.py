@@ -11,6 +11,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import Page, Site
 
+from config import page_cache
+
 from .models import AgencySettings, ContentPage, HomePage
 
 AGENCY_NAME = "Brightside Web Studio"
@@ -191,8 +193,8 @@ SETTINGS = {
     "github_url": "https://github.com/brightside-web-studio-demo",
 }
 
-# Wagtail's first migration creates the default site as localhost:80.
-PLACEHOLDER_HOST = ("localhost", 80)
+# The header menu of the demo, in this order: slugs of the home page's children.
+MENU_SLUGS = ("about", "learn", "offers", "contact")
 
 
 def load():
@@ -218,20 +220,29 @@ def _home_page():
     return home
 
 
-def _default_site(home):
+def site_address():
+    """(hostname, port) of SITE_BASE_URL: where visitors reach the site, so where its links must point."""
     base = urlsplit(settings.SITE_BASE_URL)
-    port = base.port or (443 if base.scheme == "https" else 80)
+    return base.hostname, base.port or (443 if base.scheme == "https" else 80)
+
+
+def _default_site(home):
+    hostname, port = site_address()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         return Site.objects.create(
-            hostname=base.hostname, port=port, root_page=home, is_default_site=True, site_name=AGENCY_NAME
+            hostname=hostname, port=port, root_page=home, is_default_site=True, site_name=AGENCY_NAME
         )
     changed = False
     if site.root_page_id != home.pk:
         site.root_page = home
         changed = True
-    if (site.hostname, site.port) == PLACEHOLDER_HOST and (base.hostname, port) != PLACEHOLDER_HOST:
-        site.hostname, site.port = base.hostname, port
+    # The Site's address makes canonical links and the sitemap: it follows SITE_BASE_URL (so
+    # `make run PORT=8061` on a database made on port 8000 links to 8061), unless another
+    # Site already answers at that address.
+    taken = Site.objects.filter(hostname=hostname, port=port).exclude(pk=site.pk).exists()
+    if (site.hostname, site.port) != (hostname, port) and not taken:
+        site.hostname, site.port = hostname, port
         changed = True
     if not site.site_name:
         site.site_name = AGENCY_NAME
@@ -244,9 +255,10 @@ def _default_site(home):
 
 
 def _content_page(home, spec):
-    page = ContentPage.objects.child_of(home).filter(slug=spec["slug"]).first()
+    # Any page at the slug counts: another app's demo may have replaced one (the Contact page by a form page).
+    page = Page.objects.child_of(home).filter(slug=spec["slug"]).first()
     if page is not None:
-        return page
+        return page.specific
     page = ContentPage(title=spec["title"], slug=spec["slug"], intro=spec["intro"], body=spec["body"])
     home.add_child(instance=page)
     page.save_revision().publish()
@@ -256,6 +268,7 @@ def _content_page(home, spec):
 def _refund_policy_url():
     """The offers demo's refund policy address, if the offers app provides one."""
     try:
+        # Deferred and optional: home runs without the offers app (demo data is the named exception).
         from offers.demo import POLICY_SLUG
     except ImportError:
         return ""
@@ -278,3 +291,40 @@ def _agency_settings(site, pages):
     agency.refund_policy_url = _refund_policy_url()
     agency.save()
     return agency
+
+
+def arrange_menu(site):
+    """Put About, Learn, the offers and Contact in the header menu, in that order, unless editors made a menu.
+
+    Runs after every app's demo content exists. A database whose home page has no
+    child in the menu yet (a fresh one, or one loaded before the menu was editable)
+    gets the demo menu; once any page shows in menus, the menu is the editors' and
+    is left alone.
+    """
+    children = Page.objects.child_of(site.root_page)
+    if children.filter(show_in_menus=True).exists():
+        return []
+    by_slug = {page.slug: page for page in children.filter(slug__in=MENU_SLUGS)}
+    pages = [by_slug[slug] for slug in MENU_SLUGS if slug in by_slug]
+    for earlier, later in zip(pages, pages[1:], strict=False):
+        earlier.refresh_from_db()
+        later.refresh_from_db()
+        if later.path < earlier.path:
+            later.move(earlier, pos="right")
+    for page in pages:
+        _show_in_menus(Page.objects.get(pk=page.pk).specific)
+    return pages
+
+
+def _show_in_menus(page):
+    """Tick "Show in menus" on the live page and on its latest revision, publishing nothing else."""
+    if page.has_unpublished_changes and page.latest_revision is not None:
+        # An editor's unpublished draft stays a draft: change the live row and the draft alike.
+        Page.objects.filter(pk=page.pk).update(show_in_menus=True)
+        revision = page.latest_revision
+        revision.content["show_in_menus"] = True
+        revision.save(update_fields=["content"])
+        page_cache.invalidate("demo menu arranged")
+        return
+    page.show_in_menus = True
+    page.save_revision().publish()

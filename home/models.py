@@ -174,6 +174,17 @@ class HomePage(Page):
         related_name="+",
         help_text="Shown below the explainers. Leave empty to show no offer.",
     )
+    closing_heading = models.CharField(max_length=120, blank=True)
+    closing_text = models.TextField(max_length=400, blank=True)
+    closing_link_text = models.CharField(max_length=60, blank=True)
+    closing_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The last section of the page, e.g. the quote request form. Leave empty to hide the section.",
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -193,6 +204,15 @@ class HomePage(Page):
             help_text="Leave empty to show the newest explainers.",
         ),
         PageChooserPanel("featured_offer", OFFER_PAGE_MODEL),
+        MultiFieldPanel(
+            [
+                FieldPanel("closing_heading"),
+                FieldPanel("closing_text"),
+                FieldPanel("closing_link_text"),
+                FieldPanel("closing_page"),
+            ],
+            heading="Closing call to action",
+        ),
     ]
     search_fields = [*Page.search_fields, index.SearchField("hero_headline"), index.SearchField("hero_text")]
 

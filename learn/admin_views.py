@@ -5,11 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView
+from taggit.forms import TagField
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import AdminTagWidget
 from wagtail.models import Page
 
-from .article_import import TitleTaken, import_article
+from .article_import import AUTHOR_MAX_LENGTH, TitleTaken, import_article
 from .importer import MAX_BYTES, ImportRefused
 from .models import LearnIndexPage
 
@@ -32,6 +34,14 @@ class ImportArticleForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".md,.markdown,.txt,text/markdown,text/plain"}),
     )
     parent = forms.ModelChoiceField(queryset=Page.objects.none(), label="Add under", empty_label=None)
+    author = forms.CharField(
+        required=False, max_length=AUTHOR_MAX_LENGTH, help_text="Shown in the article's meta line. Optional."
+    )
+    topics = TagField(
+        required=False,
+        widget=AdminTagWidget,
+        help_text="Separate topics with commas. Existing topics are reused. Optional.",
+    )
     update = forms.BooleanField(
         required=False,
         label="Replace the article with the same title",
@@ -90,6 +100,9 @@ class ImportArticleView(WagtailAdminTemplateMixin, FormView):
                 form.cleaned_data["parent"],
                 user=self.request.user,
                 update=form.cleaned_data["update"],
+                # Left empty on an update, the article keeps its author and topics.
+                author=form.cleaned_data["author"] or None,
+                topics=form.cleaned_data["topics"] or None,
             )
         except TitleTaken as refusal:
             form.add_error("file", f"{refusal} Tick “Replace the article with the same title” to update it.")
@@ -101,8 +114,7 @@ class ImportArticleView(WagtailAdminTemplateMixin, FormView):
             form.add_error("update", "You don't have permission to change the article with this title.")
             return self.form_invalid(form)
 
-        message = result.summary()
+        messages.success(self.request, result.summary())
         if result.article.notes:
-            message += " " + " ".join(result.article.notes)
-        messages.success(self.request, message)
+            messages.warning(self.request, "Check in the editor: " + " ".join(result.article.notes))
         return redirect(reverse("wagtailadmin_pages:edit", args=[result.page.pk]))

@@ -6,6 +6,7 @@ class LearnConfig(AppConfig):
     verbose_name = "Learn"
 
     def ready(self):
+        # Imported here: registering needs every app's models loaded, which ready() guarantees.
         from config import page_cache
         from config.page_cache import invalidation
 

@@ -13,15 +13,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.html import strip_tags
 from django.utils.text import slugify
+from taggit.models import Tag
 from wagtail.log_actions import log
 from wagtail.models import Page, Site
 
-from .importer import Code, Heading, ImportedArticle, ImportRefused, KeyPoints, Quote, RichText, parse_article
+from .importer import Code, Heading, ImportedArticle, ImportRefused, KeyPoints, Quote, RichText, Table, parse_article
 from .models import ArticlePage, LearnIndexPage
 
 logger = logging.getLogger(__name__)
 
 HEADING_MAX_LENGTH = 120
+AUTHOR_MAX_LENGTH = ArticlePage._meta.get_field("author").max_length
+TOPIC_MAX_LENGTH = Tag._meta.get_field("name").max_length
 QUOTE_MAX_LENGTH = 600
 CODE_LANGUAGES = {
     "text": "text",
@@ -75,7 +78,18 @@ class ImportResult:
         sections = f"{count} section{'s' if count != 1 else ''}"
         if self.sections:
             sections += " (" + ", ".join(self.sections) + ")"
-        return f"{action} “{self.page.title}” under “{self.parent.title}”: {points}, {sections}."
+        made = [points, sections]
+        tables = self.article.table_count
+        if tables:
+            made.append(f"{tables} table{'s' if tables != 1 else ''}")
+        about = []
+        if self.page.author:
+            about.append(f"by {self.page.author}")
+        topics = sorted((topic.name for topic in self.page.topics.all()), key=str.casefold)
+        if topics:
+            about.append("topics: " + ", ".join(topics))
+        about = f" ({'; '.join(about)})" if about else ""
+        return f"{action} “{self.page.title}”{about} under “{self.parent.title}”: {', '.join(made)}."
 
 
 def default_parent() -> LearnIndexPage:
@@ -100,19 +114,32 @@ def find_parent(url_path: str) -> Page:
     return page.specific
 
 
-def import_article(data: bytes, parent: Page | None = None, *, user=None, update=False, publish=False) -> ImportResult:
+def import_article(
+    data: bytes,
+    parent: Page | None = None,
+    *,
+    user=None,
+    update=False,
+    publish=False,
+    author: str | None = None,
+    topics: list[str] | None = None,
+) -> ImportResult:
     """Import file bytes as an article under `parent` (the learn index by default).
 
     Refuses (ImportRefused) bad files, parents that can't hold articles, and a title
     already used under the parent unless `update`, which then saves a new revision of
     that article. With `user`, also refuses (PermissionDenied) what that user couldn't
-    do in the page editor.
+    do in the page editor. `author` and `topics`, when given, replace the article's
+    (an update without them keeps what the article has).
     """
     parent = (parent or default_parent()).specific
     if not ArticlePage.can_exist_under(parent):
         raise ImportRefused(f"Articles can't be added under “{parent.title}”. Choose the learn index.")
+    author = _clean_author(author)
+    topics = None if topics is None else topic_names(topics)
     article = parse_article(data)
     intro, body = article.intro, body_stream_data(article)
+    about = {"author": author, "topics": topics}
 
     with transaction.atomic():
         existing = _article_titled(parent, article.title)
@@ -121,9 +148,9 @@ def import_article(data: bytes, parent: Page | None = None, *, user=None, update
                 f"An article titled “{existing.draft_title or existing.title}” already exists under “{parent.title}”."
             )
         if existing:
-            page = _new_revision(existing, article, intro, body, user=user, publish=publish)
+            page = _new_revision(existing, article, intro, body, about, user=user, publish=publish)
         else:
-            page = _new_page(parent, article, intro, body, user=user, publish=publish)
+            page = _new_page(parent, article, intro, body, about, user=user, publish=publish)
 
     result = ImportResult(page=page, parent=parent, article=article, created=existing is None, published=publish)
     logger.info(
@@ -161,7 +188,59 @@ def body_stream_data(article: ImportedArticle) -> list[dict]:
                 stream.append(_block("quote", {"text": text, "attribution": "", "source": ""}))
             else:
                 stream.append(_block("paragraph", block.html))
+        elif isinstance(block, Table):
+            stream.append(_block("table", _table_value(block)))
     return stream
+
+
+def _table_value(table: Table) -> dict:
+    """TypedTableBlock data: every column holds text (rich text, inline markup only)."""
+    width = len(table.headings)
+    return {
+        "caption": table.caption,
+        "columns": [{"type": "text", "heading": heading} for heading in table.headings],
+        "rows": [
+            {"values": [f"<p>{cell}</p>" if cell else "" for cell in (list(row) + [""] * width)[:width]]}
+            for row in table.rows
+        ],
+    }
+
+
+def _clean_author(author):
+    if author is None:
+        return None
+    author = " ".join(author.split())
+    if len(author) > AUTHOR_MAX_LENGTH:
+        raise ImportRefused(f"The author's name is {len(author)} characters long; at most {AUTHOR_MAX_LENGTH} fit.")
+    return author
+
+
+def topic_names(names) -> list[str]:
+    """Topic names without repeats, spelled as an existing topic when one matches whatever the case."""
+    wanted = {}
+    for name in names:
+        name = " ".join(str(name).split())
+        if not name:
+            continue
+        if len(name) > TOPIC_MAX_LENGTH:
+            raise ImportRefused(f"The topic “{name[:40]}…” is too long; at most {TOPIC_MAX_LENGTH} characters.")
+        wanted.setdefault(name.casefold(), name)
+    if not wanted:
+        return []
+    matching = Q()
+    for name in wanted.values():
+        matching |= Q(name__iexact=name)
+    existing = {}
+    for name in Tag.objects.filter(matching).order_by("pk").values_list("name", flat=True):
+        existing.setdefault(name.casefold(), name)
+    return [existing.get(key, name) for key, name in wanted.items()]
+
+
+def _set_about(page, about):
+    if about["author"] is not None:
+        page.author = about["author"]
+    if about["topics"] is not None:
+        page.topics.set(about["topics"])
 
 
 def _block(block_type, value):
@@ -189,7 +268,7 @@ def _article_titled(parent, title):
     return page.specific
 
 
-def _new_page(parent, article, intro, body, *, user, publish):
+def _new_page(parent, article, intro, body, about, *, user, publish):
     if user is not None and not parent.permissions_for_user(user).can_add_subpage():
         raise PermissionDenied
     if user is not None and publish and not parent.permissions_for_user(user).can_publish_subpage():
@@ -202,6 +281,7 @@ def _new_page(parent, article, intro, body, *, user, publish):
         live=False,
         owner=user,
     )
+    _set_about(page, about)
     parent.add_child(instance=page)
     revision = page.save_revision(user=user, log_action=False)
     log(instance=page, action="wagtail.create", user=user, revision=revision, content_changed=True)
@@ -211,7 +291,7 @@ def _new_page(parent, article, intro, body, *, user, publish):
     return page
 
 
-def _new_revision(existing, article, intro, body, *, user, publish):
+def _new_revision(existing, article, intro, body, about, *, user, publish):
     if user is not None:
         permissions = existing.permissions_for_user(user)
         if not permissions.can_edit() or (publish and not permissions.can_publish()):
@@ -223,6 +303,7 @@ def _new_revision(existing, article, intro, body, *, user, publish):
     page.title = article.title
     page.intro = intro
     page.body = body
+    _set_about(page, about)
     revision = page.save_revision(user=user, log_action=True)
     if publish:
         revision.publish(user=user)

@@ -2,7 +2,7 @@
 
 Block names and child names are a contract: the article importer and the
 offers app build bodies with them (heading, paragraph, key_points, callout,
-quote, image, code).
+quote, image, code, table).
 """
 
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from django.forms.utils import ErrorList
 from django.utils.text import slugify
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 from offers.blocks import OfferCTABlock
@@ -253,6 +254,27 @@ class CodeBlock(blocks.StructBlock):
         description = "A snippet of code or terminal output, shown in a fixed-width font."
 
 
+class TableBlock(TypedTableBlock):
+    """A table of text with column headings and a caption; it scrolls inside its own box on phones."""
+
+    text = blocks.RichTextBlock(required=False, features=INLINE_FEATURES, label="Text")
+
+    class Meta:
+        template = "blocks/table_block.html"
+        preview_template = PREVIEW_TEMPLATE
+        icon = "table"
+        label = "Table"
+        preview_value = {
+            "caption": "What hosting costs a month",
+            "columns": [{"type": "text", "heading": "Plan"}, {"type": "text", "heading": "Price"}],
+            "rows": [
+                {"values": ["<p>Shared hosting</p>", "<p>5 €</p>"]},
+                {"values": ["<p>A virtual server</p>", "<p>20 €</p>"]},
+            ],
+        }
+        description = "Rows and columns of short text with headings, e.g. prices or a comparison."
+
+
 class ArticleBodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = ParagraphBlock()
@@ -261,4 +283,5 @@ class ArticleBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     image = ImageBlock()
     code = CodeBlock()
+    table = TableBlock()
     offer = OfferCTABlock()

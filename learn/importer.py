@@ -4,7 +4,10 @@
 body blocks) out; `learn.article_import` writes that as an `ArticlePage`. The HTML
 produced is Wagtail's rich text storage format and only ever holds tags this module
 writes itself: text from the file is always escaped, so raw HTML in the input stays
-visible text and never becomes markup.
+visible text and never becomes markup (the notes say so, for the editor to tidy up).
+
+What the article cannot hold (images, tables inside lists or quotes, rules) is left
+out and named in `notes`, which the command and the admin form report.
 """
 
 import html
@@ -23,6 +26,9 @@ _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TITLE_SEPARATORS = " \t:.-\u2013\u2014"
+# Pandoc's table caption: a paragraph starting "Table:" (or ":") right before or after the table.
+_TABLE_CAPTION = re.compile(r"^(?:Table)?:\s*(.+)$", re.S)
+_HTML_TAG = re.compile(r"<\s*(/?\s*[a-zA-Z][a-zA-Z0-9-]*)")
 
 
 class ImportRefused(Exception):
@@ -63,6 +69,15 @@ class Quote:
     html: str
 
 
+@dataclass(frozen=True)
+class Table:
+    """A Markdown table: plain-text column headings, each cell as inline rich text HTML."""
+
+    headings: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+
+
 @dataclass
 class ImportedArticle:
     title: str
@@ -77,6 +92,10 @@ class ImportedArticle:
     @property
     def sections(self):
         return [block.text for block in self.body if isinstance(block, Heading)]
+
+    @property
+    def table_count(self):
+        return sum(isinstance(block, Table) for block in self.body)
 
 
 # --- Reading the file -------------------------------------------------------------
@@ -132,8 +151,11 @@ def parse_text(text: str) -> ImportedArticle:
     if intro_count == len(nodes) and intro_count > 1:
         # A file of paragraphs only: the first one introduces, the others are the body.
         intro_count = 1
+    while intro_count and _caption_of(nodes, intro_count - 1) is not None:
+        intro_count -= 1  # the paragraph names the table after it
     article.intro = "".join(_render_block(node, article) for node in nodes[:intro_count])
     article.body = _body_blocks(nodes[intro_count:], article)
+    _note_html(rest, article)
     article.notes = list(dict.fromkeys(article.notes))
     return article
 
@@ -141,7 +163,8 @@ def parse_text(text: str) -> ImportedArticle:
 def _markdown():
     # Indented code blocks are off: in text written elsewhere, indentation is layout
     # (a key point's explanation, a quoted email), not code. Fenced code still works.
-    md = MarkdownIt("commonmark", {"html": False}).disable("code")
+    # Tables are GitHub's pipe tables.
+    md = MarkdownIt("commonmark", {"html": False}).disable("code").enable("table")
     # Accept every link at parse time so a refused scheme keeps its link text;
     # _render_inline decides which links become markup.
     md.validateLink = lambda url: True
@@ -169,6 +192,7 @@ def _split_title(text):
 def _body_blocks(nodes, article):
     blocks = []
     pending_html = []
+    captions = set()  # indexes of the paragraphs that tables took as their captions
 
     def flush():
         if pending_html:
@@ -197,11 +221,70 @@ def _body_blocks(nodes, article):
             quote = "".join(_render_block(child, article) for child in node.children)
             if quote:
                 blocks.append(Quote(quote))
+        elif node.type == "table":
+            flush()
+            # The caption line above the table, else the one below (one between two tables is the first's).
+            caption_index = next(
+                (i for i in (index - 1, index + 1) if i not in captions and _caption_of(nodes, i) is not None), None
+            )
+            if caption_index is not None:
+                captions.add(caption_index)
+            caption = _caption_of(nodes, caption_index) if caption_index is not None else ""
+            blocks.append(_table(node, caption, article))
+        elif index in captions or (_caption_of(nodes, index) is not None and _starts_at_table(nodes, index + 1)):
+            pass  # a table's caption, taken by the table
         else:
             pending_html.append(_render_block(node, article))
         index += 1
     flush()
     return blocks
+
+
+def _starts_at_table(nodes, index):
+    return 0 <= index < len(nodes) and nodes[index].type == "table"
+
+
+def _caption_of(nodes, index):
+    """The caption text if nodes[index] is a "Table: ..." paragraph next to a table, else None."""
+    if not 0 <= index < len(nodes) or nodes[index].type != "paragraph":
+        return None
+    beside = [nodes[i].type for i in (index - 1, index + 1) if 0 <= i < len(nodes)]
+    if "table" not in beside:
+        return None
+    found = _TABLE_CAPTION.match(_plain_text(nodes[index].children[0].children).strip())
+    return found.group(1).strip() if found else None
+
+
+def _table(node, caption, article):
+    head = next((child for child in node.children if child.type == "thead"), None)
+    body = next((child for child in node.children if child.type == "tbody"), None)
+    header_cells = head.children[0].children if head and head.children else []
+    headings = tuple(_plain_text(cell.children[0].children).strip() for cell in header_cells)
+    rows = tuple(
+        tuple(_render_inline(cell.children[0].children, article).strip() for cell in row.children)
+        for row in (body.children if body else [])
+    )
+    if not caption:
+        article.notes.append(
+            f"The table with the columns {', '.join(headings)} has no caption: add one in the editor, "
+            "so readers (and screen readers) know what it shows."
+        )
+    return Table(headings=headings, rows=rows, caption=caption)
+
+
+def _note_html(text, article):
+    """Names the HTML tags in the file: kept as visible text, so the editor knows to tidy them up."""
+    tags = []
+    for token in MarkdownIt("commonmark", {"html": True}).enable("table").parse(text):
+        for part in [token, *(token.children or [])]:
+            if part.type in ("html_block", "html_inline"):
+                tags += [f"<{name.strip('/ ').lower()}>" for name in _HTML_TAG.findall(part.content)]
+    if tags:
+        article.notes.append(
+            "The file contains HTML ("
+            + ", ".join(dict.fromkeys(tags))
+            + "); it is shown as text, not used as markup: remove it or rebuild it with the editor's blocks."
+        )
 
 
 def _key_points(nodes, index, article):
@@ -338,6 +421,10 @@ def _render_block(node, article):
         return _code_paragraph(node.content)
     if node.type == "blockquote":
         return "".join(_render_block(child, article) for child in node.children)
+    if node.type == "table":
+        article.notes.append("Left out a table inside a list or quote: only tables on their own become tables.")
+    elif node.type == "hr":
+        article.notes.append("Left out horizontal rules: section headings divide the article instead.")
     return ""
 
 
@@ -355,6 +442,8 @@ def _render_list_item(item, article):
             lines.append(_code_inline(child.content))
         elif child.type in ("heading", "blockquote"):
             lines.append(re.sub(r"</?p>", "", _render_block(child, article)))
+        else:
+            _render_block(child, article)  # a table or a rule: noted as left out
     return "<br/>".join(line for line in lines if line) + "".join(nested)
 
 

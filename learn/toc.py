@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import strip_tags
 from django.utils.text import slugify
+from wagtail.blocks import ChooserBlock, StructBlock
 
 WORDS_PER_MINUTE = 220
 # Ids the article template uses itself; a heading called "Contents" must not collide with them.
@@ -119,7 +120,6 @@ def body_text(body) -> list[str]:
     Blocks that choose an image or a page are read from their raw text fields:
     decoding them would fetch the chosen objects, a query per article on a list of cards.
     """
-    from wagtail.blocks import ChooserBlock, StructBlock
 
     texts = []
     for index, raw in enumerate(getattr(body, "raw_data", None) or []):

@@ -7,7 +7,8 @@ class OffersConfig(AppConfig):
 
     def ready(self):
         # Wiring that keeps imports one way (README, Layout): the parts register with the
-        # layers below them here, instead of being named by them.
+        # layers below them here, instead of being named by them. Imported here because
+        # they import models, which exist only once the app registry is ready.
         from django.core.signals import request_finished, request_started
 
         from config import page_cache

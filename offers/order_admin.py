@@ -19,7 +19,7 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
+from wagtail.permissions import policy_registry, register_permission_policy
 
 from offers.aftercare import deadlines, disputes, guarantee, refunds
 from offers.catalogue.vat import agency_vat
@@ -381,8 +381,6 @@ class OrderViewSet(ModelViewSet):
 
     @staticmethod
     def permission_policy_for(model):
-        from wagtail.permissions import policy_registry
-
         return policy_registry.get_by_type(model)
 
     def get_urlpatterns(self):

@@ -86,8 +86,15 @@ class SalesPanel(Component):
         css = {"all": ["css/admin-sales.css"]}
 
     def get_context_data(self, parent_context):
+        summary = dashboard.sales_summary()
+        # Other apps add a count per month through the "sales_panel_monthly_counts" hook:
+        # fn([(first day, first day of the next month), ...]) -> (column heading, [count per month]).
+        spans = [(month.start, month.end) for month in summary.months]
+        extra = [hook(spans) for hook in hooks.get_hooks("sales_panel_monthly_counts")]
         return {
-            "summary": dashboard.sales_summary(),
+            "summary": summary,
+            "extra_headings": [heading for heading, _ in extra],
+            "month_rows": [(month, [counts[i] for _, counts in extra]) for i, month in enumerate(summary.months)],
             "time_zone": settings.TIME_ZONE,
             "orders_url": reverse("order:index"),
             "funnel_url": reverse("banner_funnel_report"),

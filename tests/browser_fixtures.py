@@ -94,6 +94,12 @@ def shop(live_demo_site, settings):
 @pytest.fixture
 def scan_context(browser):
     """A browser context that lets Playwright inject axe-core past the site's CSP."""
+    if not AXE_JS.exists():
+        from tests.conftest import missing_service
+
+        missing_service(
+            "needs axe-core from npm (node_modules/axe-core): run `npm ci`, or `make test` with npm installed"
+        )
     context = browser.new_context(bypass_csp=True, viewport=DESKTOP)
     yield context
     context.close()

@@ -9,6 +9,7 @@ class PageCacheConfig(AppConfig):
     verbose_name = "Page cache"
 
     def ready(self):
+        # Imported here: connecting signals needs every app's models loaded, which ready() guarantees.
         from config.page_cache import invalidation
 
         invalidation.connect()

@@ -17,7 +17,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.images import get_image_model
 from wagtail.models import DraftStateMixin, Page
 from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
@@ -72,8 +74,6 @@ def cacheable_pages():
 
 def purge_frontend_cache():
     """Ask the CDN to drop every cacheable page: a banner, package or settings change shows on many."""
-    from wagtail.contrib.frontend_cache.utils import PurgeBatch
-
     batch = PurgeBatch()
     batch.add_pages(cacheable_pages())
     batch.purge()
@@ -97,6 +97,4 @@ def connect():
         if issubclass(model, Page):
             post_save.connect(page_saved, sender=model, dispatch_uid=f"page_cache_saved_{model._meta.label}")
             post_delete.connect(content_changed, sender=model, dispatch_uid=f"page_cache_deleted_{model._meta.label}")
-    from wagtail.images import get_image_model
-
     watch("wagtailcore.Site", get_image_model()._meta.label)

@@ -46,10 +46,12 @@ INSTALLED_APPS = [
     "home",
     "learn",
     "offers",
+    "enquiries",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.typed_table_block",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.frontend_cache",
@@ -91,7 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "config.middleware.AdminContentSecurityPolicyMiddleware",
+    "config.middleware.PreviewContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
@@ -266,7 +268,7 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 # Wagtail's admin only: inline init scripts and the framed preview (see
-# config.middleware.AdminContentSecurityPolicyMiddleware for why).
+# config.middleware.PreviewContentSecurityPolicyMiddleware and config/urls.py for why and how).
 SECURE_CSP_ADMIN = {
     **SECURE_CSP,
     "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
@@ -329,6 +331,12 @@ STRIPE_TAX_RATE_ID = env("STRIPE_TAX_RATE_ID", "")
 DELIVERY_DEADLINE_WARNING_MINUTES = int(env("DELIVERY_DEADLINE_WARNING_MINUTES", "120"))
 # After an erasure, what invoices legally require is kept this many years, then purged.
 PERSONAL_DATA_RETENTION_YEARS = int(env("PERSONAL_DATA_RETENTION_YEARS", "10"))
+
+# Contact and quote forms (enquiries/): a form sent sooner than this after it was shown is a bot's;
+# a visitor (client address) may send this many enquiries an hour; enquiries are deleted after this many days.
+ENQUIRY_MIN_SECONDS = float(env("ENQUIRY_MIN_SECONDS", "3"))
+ENQUIRY_LIMIT_PER_HOUR = int(env("ENQUIRY_LIMIT_PER_HOUR", "5"))
+ENQUIRY_RETENTION_DAYS = int(env("ENQUIRY_RETENTION_DAYS", "365"))
 
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},

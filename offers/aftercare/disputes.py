@@ -16,6 +16,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
+from wagtail.models import Revision
 
 from offers.aftercare import emails as guarantee_emails
 from offers.aftercare.refunds import order_for_payment_intent
@@ -114,8 +115,6 @@ def _when(moment):
 
 
 def _revision_text(revision_id, label):
-    from wagtail.models import Revision
-
     revision = Revision.objects.filter(pk=revision_id).first() if revision_id else None
     if revision is None:
         return f"{label}: revision {revision_id or 'unknown'}"

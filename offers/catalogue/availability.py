@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from babel.dates import format_date
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from offers.catalogue import workdays
+from offers.models.orders import SlotHold
 from offers.money import babel_locale
 
 
@@ -51,10 +53,6 @@ def seats_taken(package, dates: list[date]) -> dict[date, int]:
     A paid order's hold never expires, so nothing is counted twice, and an
     abandoned checkout frees its seat by itself when its hold lapses.
     """
-    from django.db.models import Count, Q
-
-    from offers.models.orders import SlotHold
-
     counts = dict.fromkeys(dates, 0)
     if package.pk is None:  # an unsaved package has no holds
         return counts

@@ -58,8 +58,8 @@ class AgencyCalendar:
             candidate = day + timedelta(days=offset)
             if self.is_working_day(candidate):
                 yield candidate
-        if not self.weekdays:
-            raise NoWorkingDays("the agency calendar has no working weekdays")
+        # Callers stop at the day they need; running out means the calendar has too few working days.
+        raise NoWorkingDays("no working day within three years" if self.weekdays else "no working weekdays at all")
 
     def next_working_day(self, moment: datetime) -> date:
         """The first working day that has not started yet at `moment`.
@@ -72,28 +72,19 @@ class AgencyCalendar:
             first_candidate = day
         else:
             first_candidate = day + timedelta(days=1)
-        for candidate in self.working_days_from(first_candidate):
-            return candidate
-        raise NoWorkingDays("no working day within three years")
+        return next(self.working_days_from(first_candidate))
 
     def next_working_days(self, moment: datetime, count: int) -> list[date]:
         """The next `count` working days that have not started yet at `moment`."""
-        if count <= 0:
-            return []
-        days = []
-        for candidate in self.working_days_from(self.next_working_day(moment)):
-            days.append(candidate)
-            if len(days) == count:
-                return days
-        raise NoWorkingDays("not enough working days within three years")
+        days = self.working_days_from(self.next_working_day(moment))
+        return [next(days) for _ in range(count)]
 
     def add_working_days(self, day: date, count: int) -> date:
         """The working day `count` working days after `day` (`day` itself when count is 0 and it is a working day)."""
         days = self.working_days_from(day if count == 0 else day + timedelta(days=1))
-        for index, candidate in enumerate(days):
-            if index >= max(count - 1, 0):
-                return candidate
-        raise NoWorkingDays("no working day within three years")
+        for _ in range(count - 1):
+            next(days)
+        return next(days)
 
     def working_days_between(self, start: datetime | date, end: datetime | date) -> int:
         """How many working days lie in [start, end) by local date; negative when end is before start."""
@@ -103,11 +94,12 @@ class AgencyCalendar:
         return sum(1 for offset in range((b - a).days) if self.is_working_day(a + timedelta(days=offset)))
 
     def delivery_deadline(self, slot_day: date, working_days: int = 1) -> datetime:
-        """End of working hours on the last working day of a job that starts on `slot_day` and takes `working_days`."""
-        last_day = slot_day
-        if working_days > 1:
-            last_day = self.add_working_days(slot_day, working_days - 1)
-        return self.end_of_working_day(last_day)
+        """End of working hours on the last working day of a job that starts on `slot_day` and takes `working_days`.
+
+        A slot on a day off (never offered, but a staff edit could make one) starts on the next working day.
+        """
+        first_day = self.add_working_days(slot_day, 0)
+        return self.end_of_working_day(self.add_working_days(first_day, working_days - 1))
 
 
 def calendar_of(setting: WorkingCalendar) -> AgencyCalendar:
@@ -131,22 +123,6 @@ def get_calendar(site=None) -> AgencyCalendar:
 
 def next_working_day(moment: datetime, calendar: AgencyCalendar | None = None) -> date:
     return (calendar or get_calendar()).next_working_day(moment)
-
-
-def next_working_days(moment: datetime, count: int, calendar: AgencyCalendar | None = None) -> list[date]:
-    return (calendar or get_calendar()).next_working_days(moment, count)
-
-
-def end_of_working_day(day: date, calendar: AgencyCalendar | None = None) -> datetime:
-    return (calendar or get_calendar()).end_of_working_day(day)
-
-
-def working_days_between(start, end, calendar: AgencyCalendar | None = None) -> int:
-    return (calendar or get_calendar()).working_days_between(start, end)
-
-
-def add_working_days(day: date, count: int, calendar: AgencyCalendar | None = None) -> date:
-    return (calendar or get_calendar()).add_working_days(day, count)
 
 
 def delivery_deadline(slot_day: date, working_days: int = 1, calendar: AgencyCalendar | None = None) -> datetime:

@@ -14,10 +14,12 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Site
 
 from offers.catalogue import workdays
 from offers.catalogue.vat import agency_vat
@@ -86,9 +88,6 @@ def purchasable(offer_page):
 
 def terms_version(site=None):
     """The accepted terms of sale: the live revision of the terms page named in the agency settings."""
-    from django.apps import apps
-    from wagtail.models import Site
-
     try:
         model = apps.get_model("home", "AgencySettings")
         site = site or Site.objects.filter(is_default_site=True).first()

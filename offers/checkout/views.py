@@ -10,11 +10,13 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from offers import money
 from offers.checkout import apply_session as fulfilment
 from offers.checkout import start as checkout
 from offers.checkout.buy_form import BuyForm
+from offers.models.banners import OfferBanner
 from offers.models.orders import Order
-from offers.payments import webhooks
+from offers.payments import offline, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +99,6 @@ def buy(request, offer_page):
 def _banner_id(value):
     if not value:
         return None
-    from offers.models.banners import OfferBanner
-
     return value if OfferBanner.objects.filter(pk=value).exists() else None
 
 
@@ -123,8 +123,6 @@ def offline_checkout(request, session_id):
     """The offline stand-in for Stripe's payment page (offline mode only): pay, or go back."""
     if not settings.STRIPE_OFFLINE:
         raise Http404("Offline payments are off")
-    from offers.payments import offline
-
     try:
         session = offline.OfflineBackend().retrieve_session(session_id)
     except Exception as exc:
@@ -136,8 +134,6 @@ def offline_checkout(request, session_id):
 
 
 def _session_amount(session):
-    from offers import money
-
     currency = session["currency"].upper()
     return money.format_money(money.from_minor_units(session["amount_total"], currency), currency)
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
+from wagtail.models import Revision
 
 from offers.models.orders import Order, SentEmail
 
@@ -40,8 +41,6 @@ def send(order, kind, recipient, template, context, subject):
 
 def _policy_text(order):
     """The refund policy as the buyer accepted it (the revision they saw), in plain text."""
-    from wagtail.models import Revision
-
     policy = order.refund_policy
     if order.refund_policy_revision_id:
         revision = Revision.objects.filter(pk=order.refund_policy_revision_id).first()

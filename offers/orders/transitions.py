@@ -87,7 +87,7 @@ TABLE = (
     _row({S.DISPUTED}, S.REFUNDED, "dispute_accepted", "staff refunded instead: the dispute is accepted"),
     *(
         _row({S.DISPUTED}, state, "dispute_closed", "dispute won: back where it was")
-        for state in sorted(PAID_STATES - {S.DISPUTED})
+        for state in sorted(PAID_STATES - {S.DISPUTED, S.REFUNDED})
     ),
 )
 

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
-from offers.payments import stripe_client
+from offers.payments import stripe_client, webhooks
 
 PREFIX = "offline-stripe:"
 KEEP_FOR = 2 * 24 * 3600
@@ -63,8 +63,6 @@ def _idempotent(key, params, create):
 
 def emit(event_type, obj):
     """Signs an event for `obj` and posts it through the webhook path; returns the HTTP status it got."""
-    from offers.payments import webhooks
-
     event = {
         "id": _new_id("evt"),
         "object": "event",

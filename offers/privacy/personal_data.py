@@ -8,6 +8,11 @@ until the retention date, `PERSONAL_DATA_RETENTION_YEARS` after the end of the p
 `purge_expired()` (the `purge_expired_personal_data` command, daily from cron)
 clears it after that date. An order with an open refund or dispute is not
 erased: the refund or the bank still needs the data.
+
+Other apps holding data about the same person (by e-mail address) take part
+through two Wagtail hooks, so this module names none of them:
+`export_personal_data` (`fn(email) -> (section name, JSON-ready data)`) and
+`erase_personal_data` (`fn(email)`, run in the erasure's transaction).
 """
 
 import logging
@@ -18,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from wagtail import hooks
 
 from offers.aftercare import disputes
 from offers.models.orders import Order, SentEmail, StripeEvent, new_token
@@ -111,6 +117,9 @@ def export(order, *, user=None):
             for item in orders
         ],
     }
+    for hook in hooks.get_hooks("export_personal_data"):
+        section, records = hook(order.customer_email)
+        data[section] = records
     with transaction.atomic():
         for item in orders:
             transitions.note(
@@ -216,9 +225,12 @@ def erase(order_pk, *, user=None, now=None):
         problems = [problem for problem in (why_not_erasable(item) for item in orders) if problem]
         if problems:
             raise ErasureRefused(" ".join(problems) + " Nothing was erased.")
+        email = order.customer_email
         for item in orders:
             if not item.personal_data_erased_at:
                 _anonymise(item, now, user)
+        for hook in hooks.get_hooks("erase_personal_data"):
+            hook(email)
     logger.info("personal data erased", extra={"order": order.reference, "orders": len(orders)})
     return orders
 

@@ -10,10 +10,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         site = home_demo.load()
-        for module_name in ("learn.demo", "offers.demo"):
+        for module_name in ("learn.demo", "offers.demo", "enquiries.demo"):
             try:
                 module = __import__(module_name, fromlist=["load"])
             except ModuleNotFoundError:
                 continue
             module.load(site)
+        home_demo.arrange_menu(site)
         self.stdout.write(self.style.SUCCESS(f"Demo content ready at {site.root_url}"))
