@@ -66,8 +66,7 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py load_demo_content && $(PY) manage.py ensure_admin && \
 	$(PY) manage.py clear_page_cache && \
 	{ $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
-	  $(VENV)/bin/gunicorn config.wsgi --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
-	    --access-logfile - --logger-class config.log_privacy.AccessLogger --access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'; }
+	  $(VENV)/bin/gunicorn config.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT); }
 
 # With chromium on the machine the browser tests run, and the accessibility scans among
 # them need axe-core from npm: installed here when missing. Without chromium (and CI unset)

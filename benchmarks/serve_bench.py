@@ -12,8 +12,15 @@ size the page has, so a redirect or error page can never pass for a fast page.
 never page-cached) measured right after it, so both see the same machine load. Ends with a 30-second run at 64 connections on the
 article that must finish without an error.
 
+gunicorn runs with the shipped gunicorn.conf.py (its access log off, so figures
+compare with earlier runs). The mixed load at the end puts BENCH_CONNECTIONS on
+the never-cached search page while the cached article is measured, once with
+sync workers and once with the configuration's own worker class: what a
+burst of slow requests costs everyone else.
+
 Environment: BENCH_SECONDS (per page and mode, default 8), BENCH_CONNECTIONS
-(default 16), WEB_CONCURRENCY (gunicorn workers, default 2), DATABASE_URL, REDIS_URL.
+(default 16), WEB_CONCURRENCY (gunicorn workers, default 2), GUNICORN_THREADS,
+DATABASE_URL, REDIS_URL.
 """
 
 import http.client
@@ -30,6 +37,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,19 +139,20 @@ def page_figures(env):
 
 
 class Server:
-    def __init__(self, env, port, page_cache_on):
+    def __init__(self, env, port, page_cache_on, **gunicorn_env):
         self.port = port
-        self.env = {**env} if page_cache_on else {**env, "PAGE_CACHE_SECONDS": "0"}
+        self.env = {**env, "GUNICORN_ACCESS_LOG": "", **gunicorn_env}
+        if not page_cache_on:
+            self.env["PAGE_CACHE_SECONDS"] = "0"
         self.log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
         self.process = None
 
     def __enter__(self):
-        workers = os.environ.get("WEB_CONCURRENCY", "2")
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn), "config.wsgi", "--no-control-socket", "--bind", f"127.0.0.1:{self.port}"]
+        command = [str(gunicorn), "config.wsgi", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}"]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [*command, "--workers", workers, "--backlog", "2048"],
+                [*command, "--backlog", "2048"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -287,6 +296,25 @@ def run_python(url, expected_bytes, connections, seconds):
     }
 
 
+def mixed_load(env, port, pages, load):
+    """The cached article measured while as many connections load the never-cached search page:
+    {worker class: (article figures, search figures)}, sync workers against the configuration's own."""
+    outcomes = {}
+    for label, gunicorn_env in (
+        ("sync", {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_THREADS": "1"}),
+        ("gunicorn.conf.py", {}),
+    ):
+        with Server(env, port, page_cache_on=True, **gunicorn_env) as server:
+            article_size, _ = expected_page(server, "article", pages["article"])
+            search_size, _ = expected_page(server, "search", pages["search"])
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                slow = pool.submit(load, server.url(pages["search"]), search_size, CONNECTIONS, SECONDS + 2)
+                time.sleep(1)  # the slow load is under way before the article is measured
+                article = load(server.url(pages["article"]), article_size, CONNECTIONS, SECONDS)
+                outcomes[label] = (article, slow.result())
+    return outcomes
+
+
 def main():
     load = run_wrk if shutil.which("wrk") else run_python
     print(f"load generator: {'wrk' if load is run_wrk else 'Python threads (wrk not installed)'}")
@@ -305,7 +333,9 @@ def main():
             figures = load(server.url(path), size, CONNECTIONS, SECONDS)
             # The baseline is measured right after each page, so both see the same machine load.
             baseline = figures if name == BASELINE else load(server.url(baseline_path), baseline_size, CONNECTIONS, 3)
-            figures.update(bytes=size, cache=cache_state, ratio=figures["rps"] / baseline["rps"])
+            # A baseline that answered nothing (an overloaded machine) is a failure below, not a crash here.
+            ratio = figures["rps"] / baseline["rps"] if baseline["rps"] else 0.0
+            figures.update(bytes=size, cache=cache_state, ratio=ratio)
             results[(name, mode)] = figures
             for run in (figures, baseline):
                 if run["non200"] or run["wrong_size"] or run["errors"]:
@@ -328,6 +358,9 @@ def main():
         size, _ = expected_page(server, "article", article)
         final = load(server.url(article), size, FINAL_CONNECTIONS, FINAL_SECONDS)
 
+    print(f"\nmixed load: the cached article while {CONNECTIONS} connections load search ...", flush=True)
+    mixed = mixed_load(env, port, pages, load)
+
     print(
         f"\n{'page':<24} {'mode':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'queries':>7} {'bytes':>7} cache"
     )
@@ -339,6 +372,14 @@ def main():
             f"{name:<24} {mode:<9} {figures['rps']:8.0f} {figures['p50_ms']:8.1f} {figures['p99_ms']:8.1f} "
             f"{ratio:6.2f} {queries[name][mode]:7d} {figures['bytes']:7d} {figures['cache']}{verdict}"
         )
+    print(f"\n{'mixed load, workers':<24} {'article req/s':>13} {'p50 ms':>8} {'p99 ms':>8} {'search req/s':>12}")
+    for label, (article, search) in mixed.items():
+        print(
+            f"{label:<24} {article['rps']:13.0f} {article['p50_ms']:8.1f} {article['p99_ms']:8.1f} {search['rps']:12.0f}"
+        )
+        for run in (article, search):
+            if run["non200"] or run["wrong_size"] or run["errors"]:
+                failures.append(f"mixed load {label}: {run}")
     final_errors = final["non200"] + final["wrong_size"] + final["errors"]
     print(
         f"\nfinal run: {final['requests']} requests, {final['rps']:.0f} req/s, p50 {final['p50_ms']:.1f} ms, "

@@ -26,7 +26,9 @@ from wagtail.permissions import policy_registry, register_permission_policy
 from offers import display, money, order_sections
 from offers.aftercare import deadlines, disputes, guarantee, refunds
 from offers.aftercare import tasks as staff_tasks
+from offers.catalogue.vat import agency_vat
 from offers.checkout import apply_session as fulfilment
+from offers.checkout import tax_rate
 from offers.models.orders import Order, StripeEvent
 from offers.models.tasks import StaffTask
 from offers.orders import transitions
@@ -114,6 +116,7 @@ class OrderIndexView(IndexView):
         context["refund_report"] = refunds.report()
         context["deadlines_due_soon"] = deadlines.due_soon().count()
         context["deadlines_missed"] = deadlines.missed().count()
+        context["payment_problem"] = tax_rate.known_problem(agency_vat())
         return context
 
 
@@ -185,8 +188,10 @@ def guarantee_buttons(user, order, policy):
             buttons.append(
                 HeaderButton("Mark delivered", url=reverse("order:deliver", args=[order.pk]), icon_name="success")
             )
-    refundable = order.status == S.REFUND_REQUESTED or transitions.allowed(
-        order.status, S.REFUND_REQUESTED, "staff_refund"
+    refundable = (
+        order.status == S.REFUND_REQUESTED
+        or transitions.allowed(order.status, S.REFUND_REQUESTED, "staff_refund")
+        or (order.status == S.DISPUTED and order.dispute_charge_refundable)
     )
     if refundable and refunds.amount_left(order) > 0 and policy.user_has_permission(user, "refund"):
         buttons.append(HeaderButton("Refund", url=reverse("order:refund", args=[order.pk]), icon_name="undo"))

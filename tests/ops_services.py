@@ -176,8 +176,10 @@ def manage(env, *args, timeout=300):
 class AppServer:
     """A gunicorn process serving the project; its log lines (JSON) are kept for the test to read."""
 
-    def __init__(self, env):
+    def __init__(self, env, shipped_config=False):
         self.env = env
+        # With shipped_config, gunicorn runs as `make serve` runs it: gunicorn.conf.py, tuned by the environment.
+        self.shipped_config = shipped_config
         self.port = free_port()
         self.log = Path(tempfile.mkstemp(prefix="ops-app-", suffix=".log")[1])
         self.process = None
@@ -189,19 +191,16 @@ class AppServer:
     def start(self):
         gunicorn = Path(sys.executable).with_name("gunicorn")
         with self.log.open("ab") as log:
+            options = ["--workers", "1", "--threads", "4", "--graceful-timeout", "2", "--no-control-socket"]
             self.process = subprocess.Popen(
                 [
                     str(gunicorn),
                     "config.wsgi",
-                    "--no-control-socket",
+                    "-c",
+                    "gunicorn.conf.py",
                     "--bind",
                     f"127.0.0.1:{self.port}",
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "4",
-                    "--graceful-timeout",
-                    "2",
+                    *([] if self.shipped_config else options),
                 ],
                 cwd=ROOT,
                 env=self.env,

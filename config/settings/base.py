@@ -318,7 +318,13 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", "")
 STRIPE_OFFLINE = env_bool("STRIPE_OFFLINE", False)
 # The stand-in that answers for Stripe when STRIPE_OFFLINE is on (dev and tests; production refuses it).
 STRIPE_OFFLINE_BACKEND = "offers.payments.offline.OfflineBackend"
+# The longest one Stripe request may wait; every call also stops at the request's budget below.
 STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT", "10"))
+# All Stripe calls of one request (retries included) end within this many seconds, so a hanging
+# Stripe is answered with the site's own "no payment was taken" page long before gunicorn's worker
+# timeout (GUNICORN_TIMEOUT, gunicorn.conf.py) or the proxy's gives up on the request.
+STRIPE_BUDGET_SECONDS = float(env("STRIPE_BUDGET_SECONDS", "20"))
+GUNICORN_TIMEOUT = int(env("GUNICORN_TIMEOUT", "30"))
 STRIPE_TAX_RATE_ID = env("STRIPE_TAX_RATE_ID", "")
 
 # Staff are alerted (at most hourly per package) when this many seats are held by unpaid checkouts at once.

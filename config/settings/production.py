@@ -8,7 +8,7 @@ redirect, HSTS, secure cookies, CSP) are already on in base.py.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, SECURE_HSTS_PRELOAD, env, env_bool, env_list
+from .base import GUNICORN_TIMEOUT, REDIS_URL, SECURE_HSTS_PRELOAD, STRIPE_BUDGET_SECONDS, env, env_bool, env_list
 
 
 def required(name):
@@ -38,6 +38,11 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", SITE_BASE_URL)
 if env_bool("STRIPE_OFFLINE", False):
     raise ImproperlyConfigured("STRIPE_OFFLINE must not be on in production: it takes no real payment.")
 STRIPE_OFFLINE = False
+if STRIPE_BUDGET_SECONDS > GUNICORN_TIMEOUT - 5:
+    raise ImproperlyConfigured(
+        "STRIPE_BUDGET_SECONDS must end at least 5 s before GUNICORN_TIMEOUT, so a slow Stripe is answered "
+        "with the site's own page rather than a killed worker."
+    )
 
 if not REDIS_URL:
     # Every gunicorn worker and app server must see the same cache (page

@@ -19,6 +19,7 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 STRIPE_OFFLINE = env_bool("STRIPE_OFFLINE", not STRIPE_SECRET_KEY)
 STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT", "2"))
+STRIPE_BUDGET_SECONDS = float(env("STRIPE_BUDGET_SECONDS", "5"))
 SITE_BASE_URL = "http://testserver"
 
 # Plain storage: tests need no collectstatic (a CI step checks the real one).

@@ -2,7 +2,11 @@
 
 `charge.dispute.created` moves the order to `disputed` and alerts staff;
 `charge.dispute.closed` returns a won order to the state it was in, and records
-a lost one as `refunded` (the money is gone). Closing before opening (events out
+a lost one as `refunded` (the money is gone). Statuses are stripe-python 16's
+`Dispute.status`; one this code does not know counts as open, so nothing is
+erased or settled while a bank may still decide. `is_charge_refundable` (kept on
+the order) says whether staff may still refund the payment normally (an
+inquiry) instead of accepting the dispute. Closing before opening (events out
 of order) opens first, so the history stays complete. Staff submit the evidence
 pack through `stripe_client.submit_dispute_evidence` (`submit=true`).
 """
@@ -22,7 +26,14 @@ from offers.payments import stripe_client, webhooks
 
 logger = logging.getLogger(__name__)
 S = Order.Status
-CLOSED = frozenset({"won", "lost", "warning_closed", "charge_refunded"})
+# Dispute.status in stripe-python 16: needs_response, under_review, warning_needs_response,
+# warning_under_review, appeal_needs_response, appeal_under_review are open; these four are final.
+CLOSED = frozenset({"won", "lost", "warning_closed", "prevented"})
+
+
+def is_open(status):
+    """Whether a dispute of this status may still take money: every status but the final ones, unknown ones too."""
+    return bool(status) and status not in CLOSED
 
 
 class EvidenceError(Exception):
@@ -52,7 +63,8 @@ def _open(order, dispute, stripe_event):
     )
     order.stripe_dispute_id = dispute["id"]
     order.dispute_status = dispute.get("status") or "needs_response"
-    order.save(update_fields=["stripe_dispute_id", "dispute_status"])
+    order.dispute_charge_refundable = bool(dispute.get("is_charge_refundable"))
+    order.save(update_fields=["stripe_dispute_id", "dispute_status", "dispute_charge_refundable"])
     guarantee_emails.queue_staff_alert(
         order, "Dispute opened: answer with the evidence pack or refund", dispute.get("reason") or ""
     )
@@ -75,6 +87,14 @@ def closed(dispute, *, stripe_event=None):
         if order.dispute_status in CLOSED:
             return order
         status = dispute.get("status") or ""
+        if not status or is_open(status):
+            # A close event always carries a final status; one we do not know is kept as open.
+            transitions.note(
+                order, f"dispute {dispute['id']} reported {status or 'no status'}", stripe_event=stripe_event
+            )
+            order.dispute_status = status or order.dispute_status
+            order.save(update_fields=["dispute_status"])
+            return order
         if order.status == S.DISPUTED:
             if status == "lost":
                 target, reason = S.REFUNDED, f"dispute {dispute['id']} lost: the money is gone"

@@ -68,11 +68,16 @@ def staff_refund(order_pk, *, user, full=False, reason=""):
     """Staff refund (or approve a requested refund): full or the policy's share. Raises RefundError on failure."""
     with transaction.atomic():
         order = _lock(order_pk)
+        if order.status == S.DISPUTED and not order.dispute_charge_refundable:
+            raise NotAllowed(
+                f"{order.reference} is disputed and Stripe no longer lets it be refunded: accept the dispute "
+                "instead (the bank returns the money)."
+            )
         if order.status != S.REFUND_REQUESTED:
             try:
                 refunds.request(
                     order,
-                    "staff_refund",
+                    "staff_refund_disputed" if order.status == S.DISPUTED else "staff_refund",
                     refunds.STAFF,
                     amount=refunds.policy_amount(order, refunds.STAFF, full=full),
                     reason=reason or ("full refund by staff" if full else "refund per policy by staff"),

@@ -5,9 +5,10 @@ Rules: the guarantee's window (counted from delivery, in calendar days, to
 need no approval (statutory withdrawal, missed delivery deadline).
 
 Money: `issue()` sends the refund an order asks for through `stripe_client`
-(Refunds API on the PaymentIntent) with an idempotency key per order and
-attempt, so a double click or a retry never refunds twice, and never more than
-what is left of the payment. `sync()` re-fetches the payment's refunds from
+(Refunds API on the PaymentIntent) with a random idempotency key per order and
+attempt, after reading what Stripe already has, so a double click or a retry
+(even one after Stripe forgot the key) never refunds twice, and never more
+than what is left of the payment. `sync()` re-fetches the payment's refunds from
 Stripe and brings the order in step; the webhooks (`charge.refunded`,
 `refund.*`) and `issue()` both end there, in any order and any number of times.
 """
@@ -162,7 +163,15 @@ def request(order, target_trigger, kind, *, amount=None, reason="", user=None, n
 
 
 def issue(order_pk, *, user=None):
-    """Sends the requested refund to Stripe (once per attempt) and brings the order in step. Raises RefundError."""
+    """Sends the requested refund to Stripe (once per attempt) and brings the order in step. Raises RefundError.
+
+    Stripe keeps the answer to a keyed request, errors included, and replays it for 24 hours; after that
+    it forgets the key. So a retry never trusts the key alone: it first reads the payment's refunds from
+    Stripe (every page). If one belongs to this attempt (its metadata names the attempt's key), that refund
+    is recorded and none is made; if this attempt was sent and Stripe shows nothing for it, the retry is a
+    new attempt under a new key. The order row stays locked throughout, so concurrent clicks make one refund.
+    """
+    failure = None
     with transaction.atomic():
         order = lock(order_pk)
         if order.status != S.REFUND_REQUESTED:
@@ -170,30 +179,49 @@ def issue(order_pk, *, user=None):
         amount = min(order.refund_amount if order.refund_amount is not None else amount_left(order), amount_left(order))
         if amount <= 0:
             return order
-        key = stripe_client.idempotency_key(order, "refund", order.refund_attempt)
-        payment_intent = order.stripe_payment_intent_id
-        metadata = {"order_reference": order.reference, "kind": order.refund_kind or STAFF}
-    if not payment_intent:
-        raise RefundError(f"{order.reference} has no payment to refund")
-    try:
-        stripe_client.create_refund(
-            payment_intent,
-            money.to_minor_units(amount, order.currency),
-            key,
-            reason="requested_by_customer",
-            metadata=metadata,
-        )
-    except stripe_client.PaymentProviderError as exc:
-        with transaction.atomic():
-            order = lock(order_pk)
-            order.refund_failure = str(exc)[:300]
+        if not order.stripe_payment_intent_id:
+            raise RefundError(f"{order.reference} has no payment to refund")
+        try:
+            failure = _send(order, amount, user)
+        except stripe_client.PaymentProviderError as exc:
+            failure = exc
+        if failure is not None:
+            order.refund_failure = str(failure)[:300]
             order.save(update_fields=["refund_failure"])
-            transitions.note(order, f"refund not made, can be retried: {exc}", trigger="refund_error", user=user)
-            emails.queue_staff_alert(order, "Refund could not be made", str(exc))
-        logger.warning("refund failed", extra={"order": order.reference, "error": str(exc)})
-        raise RefundError(str(exc)) from exc
-    logger.info("refund created", extra={"order": order.reference, "amount": str(amount)})
+            transitions.note(order, f"refund not made, can be retried: {failure}", trigger="refund_error", user=user)
+            emails.queue_staff_alert(order, "Refund could not be made", str(failure))
+    if failure is not None:
+        logger.warning("refund failed", extra={"order": order.reference, "error": str(failure)})
+        raise RefundError(str(failure)) from failure
     return sync(order_pk, user=user)
+
+
+def _send(order, amount, user):
+    """Creates this attempt's refund at Stripe unless Stripe already has it. Returns the error, or None."""
+    key = stripe_client.idempotency_key(order, "refund", order.refund_attempt)
+    remote = stripe_client.list_refunds(order.stripe_payment_intent_id)
+    if any(_attempt_of(data) == key and data.get("status") != "failed" for data in remote):
+        logger.info("refund already at Stripe", extra={"order": order.reference, "attempt": order.refund_attempt})
+        return None
+    if order.refund_key_sent == key:
+        # Sent before, and Stripe made nothing: its stored answer (an error) would only replay under this key.
+        order.refund_attempt += 1
+        key = stripe_client.idempotency_key(order, "refund", order.refund_attempt)
+    order.refund_key_sent = key
+    order.save(update_fields=["refund_attempt", "refund_key_sent"])
+    stripe_client.create_refund(
+        order.stripe_payment_intent_id,
+        money.to_minor_units(amount, order.currency),
+        key,
+        reason="requested_by_customer",
+        metadata={"order_reference": order.reference, "kind": order.refund_kind or STAFF, "attempt": key},
+    )
+    logger.info("refund created", extra={"order": order.reference, "amount": str(amount)})
+    return None
+
+
+def _attempt_of(refund):
+    return (refund.get("metadata") or {}).get("attempt")
 
 
 def order_for_payment_intent(payment_intent_id):

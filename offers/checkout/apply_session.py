@@ -7,6 +7,7 @@ order through the state table. E-mails are queued after commit.
 """
 
 import logging
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,16 +24,28 @@ S = Order.Status
 
 
 def _lock_order(session):
+    """The session's order, locked: by the stored session id, else by the random order token in its metadata.
+
+    Never by the reference (`client_reference_id`): Stripe sends every event of the account to every
+    endpoint, and another database on the account (a restored backup, staging) has the same references.
+    """
     orders = Order.objects.select_for_update()
     order = orders.filter(stripe_session_id=session["id"]).first()
     if order is None:
-        # The session was created but our process died before storing its id.
-        reference = session.get("client_reference_id") or (session.get("metadata") or {}).get("order_reference")
-        if reference:
-            order = orders.filter(reference=reference, stripe_session_id__isnull=True).first()
+        # The session was created but our process died (or gave up waiting) before storing its id.
+        token = _uuid((session.get("metadata") or {}).get("order_token"))
+        if token is not None:
+            order = orders.filter(payment_token=token, stripe_session_id__isnull=True).first()
     if order is None:
         raise UnknownOrder(session["id"])
     return order
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _record_payment_details(order, session):
@@ -68,7 +81,10 @@ def fulfil(session, *, stripe_event=None, now=None):
         order = _lock_order(session)
         if order.status in transitions.PAID_STATES:
             return order
-        if session.get("status") != "complete" or session.get("payment_status") != "paid":
+        if session.get("status") != "complete":
+            return order
+        if session.get("payment_status") != "paid":
+            _completed_unpaid(order, session, stripe_event)
             return order
         _record_payment_details(order, session)
         paid_amount = money.from_minor_units(int(session.get("amount_total") or 0), order.currency)
@@ -100,6 +116,20 @@ def fulfil(session, *, stripe_event=None, now=None):
         transaction.on_commit(lambda: record_charge(order.pk))
     logger.info("order fulfilled", extra={"order": order.reference, "status": order.status})
     return order
+
+
+def _completed_unpaid(order, session, stripe_event):
+    """A completed session whose money has not arrived: only a delayed method does that, and the site offers
+    cards only (start.IMMEDIATE_PAYMENT_METHODS). Recorded on the order and staff alerted, once per session."""
+    reason = (
+        f"Checkout Session {session['id']} completed but {session.get('payment_status') or 'not'} paid: "
+        "a delayed payment method? The site takes cards only; check the payment in Stripe."
+    )
+    if order.history.filter(trigger="completed_unpaid", reason=reason).exists():
+        return
+    transitions.note(order, reason, trigger="completed_unpaid", stripe_event=stripe_event)
+    emails.queue_staff_review_alert(order, reason)
+    logger.error("checkout completed unpaid", extra={"order": order.reference, "session": session["id"]})
 
 
 def record_charge(order_pk):
@@ -176,6 +206,23 @@ def refresh_from_provider(order):
 def session_completed(event, stored):
     order = fulfil(event["data"]["object"], stripe_event=stored)
     return order, f"order {order.reference} is {order.status}"
+
+
+@webhooks.handles("checkout.session.async_payment_succeeded")
+def async_payment_succeeded(event, stored):
+    order = fulfil(event["data"]["object"], stripe_event=stored)
+    return order, f"order {order.reference} is {order.status}"
+
+
+@webhooks.handles("checkout.session.async_payment_failed")
+def async_payment_failed(event, stored):
+    session = event["data"]["object"]
+    with transaction.atomic():
+        order = _lock_order(session)
+        reason = f"delayed payment for Checkout Session {session['id']} failed: no money arrived"
+        transitions.note(order, reason, trigger="async_payment_failed", stripe_event=stored)
+        emails.queue_staff_review_alert(order, reason)
+    return order, f"order {order.reference}: delayed payment failed"
 
 
 @webhooks.handles("checkout.session.expired")

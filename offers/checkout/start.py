@@ -4,8 +4,10 @@ Everything that costs money is read from the database here, never from the
 request. The seat is taken in one transaction that first deletes the day's
 expired holds; the unique (package, date, seat) constraint makes concurrent
 buyers safe on both databases. The Stripe call happens after that commit, so
-a slow or failing Stripe never holds a database lock, and a failure leaves
-the order pending with its seat held until the hold lapses by itself.
+a slow or failing Stripe never holds a database lock. When Stripe fails or
+its time budget runs out (stripe_client.Budget), the order expires and its seat
+goes back at once: no payment can follow, because the buyer never got a
+payment page, and a retry is a new order under new keys.
 """
 
 import logging
@@ -22,6 +24,7 @@ from wagtail.models import Site
 
 from offers.catalogue import availability, workdays
 from offers.catalogue.vat import agency_vat
+from offers.checkout import tax_rate
 from offers.models.catalogue import DemoPackage
 from offers.models.orders import Order, SlotHold
 from offers.orders import emails, transitions
@@ -33,7 +36,10 @@ logger = logging.getLogger(__name__)
 SESSION_LIFETIME = timedelta(minutes=32)
 # A stored expires_at is resent unchanged only while Stripe would still accept it.
 MIN_LIFETIME_LEFT = timedelta(minutes=30, seconds=30)
-IMMEDIATE_PAYMENT_METHODS = ["card"]  # cards and the wallets built on them
+# Cards only (and the wallets built on them): the seat is a booked workday, so the payment must be settled
+# when the buyer returns. Delayed methods (SEPA debit, bank transfers) settle days later and could fail
+# after the work was done; a completed session that is not paid alerts staff (apply_session.fulfil).
+IMMEDIATE_PAYMENT_METHODS = ["card"]
 # Seats one visitor (network address) and one e-mail address may hold without
 # paying at once: enough for a retry or two, too few to keep the calendar full.
 UNPAID_HOLDS_PER_VISITOR = 3
@@ -64,10 +70,10 @@ class TooManyHolds(CheckoutError):
 
 
 class PaymentUnavailable(CheckoutError):
-    """Stripe could not open a Checkout Session; no payment was taken and the seat stays held."""
+    """Stripe could not open a Checkout Session; no payment was taken and the seat was released."""
 
     def __init__(self, order):
-        super().__init__(f"payment provider unavailable for {order.reference}")
+        super().__init__(f"payment provider unavailable for {order.reference if order else 'a new order'}")
         self.order = order
 
 
@@ -99,6 +105,7 @@ def purchasable(offer_page):
     return (
         bool(package is not None and package.active and package.live and policy is not None and policy.live)
         and stripe_client.is_configured()
+        and not tax_rate.known_problem(agency_vat(site=offer_page.get_site()))
     )
 
 
@@ -126,6 +133,11 @@ def start_checkout(offer_page, buyer: Buyer, now=None) -> Started:
         raise NotPurchasable("the terms and the express-start request must be accepted")
     if not purchasable(offer_page):
         raise NotPurchasable("this offer cannot be bought now")
+    try:
+        if tax_rate.problem(agency_vat(site=offer_page.get_site())):
+            raise NotPurchasable("the Stripe tax rate does not fit the VAT the page states")
+    except stripe_client.PaymentProviderError as exc:
+        raise PaymentUnavailable(None) from exc
     now = now or timezone.now()
     order = reusable_order(offer_page.package, buyer.email, now, buyer.own_orders)
     if order is None:
@@ -307,7 +319,9 @@ def session_params(order, offer_page):
         invoice_data["footer"] = order.vat_line
     elif settings.STRIPE_TAX_RATE_ID:
         line_item["tax_rates"] = [settings.STRIPE_TAX_RATE_ID]
-    metadata = {"order_reference": order.reference, "order_id": str(order.pk)}
+    # Events find the order by the session id, or by this random token: never by the reference, which
+    # another database on the same Stripe account (a restored backup, staging) may have used too.
+    metadata = {"order_reference": order.reference, "order_token": str(order.payment_token)}
     return {
         "mode": "payment",
         "line_items": [line_item],
@@ -342,8 +356,25 @@ def open_session(order, offer_page, now):
         logger.error(
             "checkout session failed", extra={"order": order.reference, "error": str(exc), "stripe_code": exc.code}
         )
+        release_seat(order)
         raise PaymentUnavailable(order) from exc
     Order.objects.filter(pk=order.pk).update(stripe_session_id=session["id"], stripe_session_url=session["url"])
     order.stripe_session_id, order.stripe_session_url = session["id"], session["url"]
     logger.info("checkout session created", extra={"order": order.reference, "session": session["id"]})
     return session["url"]
+
+
+def release_seat(order):
+    """Stripe opened no session: the order expires and its seat is free for the next buyer at once."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status == Order.Status.PENDING and not locked.stripe_session_id:
+            transitions.move(
+                locked,
+                Order.Status.EXPIRED,
+                trigger="payment_unavailable",
+                reason="Stripe did not open a Checkout Session in time; no payment was taken",
+            )
+            SlotHold.objects.filter(order=locked).delete()
+    order.status = locked.status
+    logger.info("seat released", extra={"order": order.reference})

@@ -5,6 +5,7 @@ the state table and writes the OrderEvent history row.
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -96,6 +97,13 @@ class Order(models.Model):
     delivery_deadline = models.DateTimeField()
 
     # Stripe.
+    payment_token = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Random, made with the order: starts every idempotency key about it and is the order_token in "
+        "its Checkout Session's metadata. Never the reference, which repeats after a restore or on staging.",
+    )
     checkout_attempt = models.PositiveSmallIntegerField(default=1)
     session_expires_at = models.DateTimeField(null=True, blank=True)
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
@@ -125,6 +133,9 @@ class Order(models.Model):
         max_digits=10, decimal_places=2, null=True, blank=True, help_text="What the current refund request returns."
     )
     refund_attempt = models.PositiveSmallIntegerField(default=1)
+    refund_key_sent = models.CharField(
+        max_length=80, blank=True, editable=False, help_text="The idempotency key of the last refund request sent."
+    )
     refund_failure = models.CharField(max_length=300, blank=True)
     amount_refunded = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     amount_paid = models.DecimalField(
@@ -137,6 +148,9 @@ class Order(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     stripe_dispute_id = models.CharField(max_length=255, blank=True)
     dispute_status = models.CharField(max_length=40, blank=True)
+    dispute_charge_refundable = models.BooleanField(
+        default=False, help_text="Stripe's is_charge_refundable: the disputed payment may still be refunded normally."
+    )
     evidence_submitted_at = models.DateTimeField(null=True, blank=True)
     deadline_warning_sent_at = models.DateTimeField(null=True, blank=True)
     deadline_missed_at = models.DateTimeField(null=True, blank=True)

@@ -50,6 +50,7 @@ TABLE = (
     _row({S.PENDING}, S.NEEDS_REVIEW, "payment_mismatch", "paid amount or currency differs from the order"),
     _row({S.PENDING}, S.NEEDS_REVIEW, "no_seat", "paid after its hold lapsed and the day is full"),
     _row({S.PENDING}, S.EXPIRED, "session_expired", "the Checkout Session expired unpaid"),
+    _row({S.PENDING}, S.EXPIRED, "payment_unavailable", "Stripe did not open a Checkout Session: the seat went back"),
     _row({S.PENDING}, S.CANCELLED, "staff_cancel", "staff cancelled an unpaid order"),
     _row({S.EXPIRED, S.CANCELLED}, S.NEEDS_REVIEW, "late_payment", "a payment arrived for a closed order"),
     _row({S.NEEDS_REVIEW}, S.PAID, "staff_resolve", "staff honour the payment"),
@@ -66,6 +67,12 @@ TABLE = (
         S.REFUND_REQUESTED,
         "staff_refund",
         "staff refund the order",
+    ),
+    _row(
+        {S.DISPUTED},
+        S.REFUND_REQUESTED,
+        "staff_refund_disputed",
+        "staff refund a disputed payment that Stripe says is still refundable (is_charge_refundable)",
     ),
     _row(
         {S.REFUNDED, S.PARTIALLY_REFUNDED},

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail import hooks
 
+from offers.aftercare import disputes
 from offers.models.orders import Order, SentEmail, StripeEvent, new_token
 from offers.orders import transitions
 
@@ -32,7 +33,6 @@ logger = logging.getLogger(__name__)
 S = Order.Status
 
 ERASED = "(erased)"
-OPEN_DISPUTE_STATUSES = frozenset({"needs_response", "under_review", "warning_needs_response", "warning_under_review"})
 OPEN_REFUND_STATUSES = frozenset({"pending", "requires_action"})
 # History rows whose reason is free text about the customer: their own words, what staff typed (which often
 # names them) and the demo's address. The row itself stays: what happened, when and by whom.
@@ -144,7 +144,7 @@ def why_not_erasable(order):
         return f"{order.reference} is still open for payment: cancel it first, so no payment can arrive for it."
     if order.status == S.REFUND_REQUESTED or order.refunds.filter(status__in=OPEN_REFUND_STATUSES).exists():
         return f"{order.reference} has a refund under way: erase it once the refund is done."
-    if order.status == S.DISPUTED or order.dispute_status in OPEN_DISPUTE_STATUSES:
+    if order.status == S.DISPUTED or disputes.is_open(order.dispute_status):
         return f"{order.reference} has an open dispute: the evidence needs its data until the bank decides."
     return ""
 

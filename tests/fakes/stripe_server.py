@@ -2,19 +2,26 @@
 
 It speaks the v1 wire format the official `stripe` library uses (form-encoded
 bodies with bracketed nested keys, Bearer key auth, Stripe's error shape) and
-is strict where Stripe is: unknown parameters are refused with the names taken
-from stripe-python's typed params, a repeated `Idempotency-Key` replays the
-first response or is refused with different parameters, `expires_at` must lie
-between 30 minutes and 24 hours ahead, and refunds never exceed what is left.
+is strict where Stripe is, from Stripe's documentation and stripe-python's
+typed params, never from what our code happens to send: unknown parameters,
+enum values outside the documented ones, booleans other than true/false and
+text past the documented lengths are refused; errors carry only codes Stripe
+has (the `code` values stripe-python 16 lists); lists are paged with `limit`,
+`starting_after` and `ending_before`; `expires_at` must lie between 30 minutes
+and 24 hours ahead; refunds never exceed what is left. A repeated
+`Idempotency-Key` replays the stored result, errors included, or is refused
+with different parameters; keys are forgotten after 24 hours (`advance()`).
 
 Tests drive what a buyer or Stripe would do with `complete_session()`,
 `expire_session()`, `create_dispute()`, `close_dispute()`, `fail_refund()`,
-and inject trouble with `fail_next()` and `hang_next()`. `sign_webhook()`
-builds a `Stripe-Signature` header the way Stripe does, with `hmac`.
+`create_tax_rate()`, and inject trouble with `fail_next()` (before or after the
+request did its work) and `hang_next()`. `sign_webhook()` builds a
+`Stripe-Signature` header the way Stripe does, with `hmac`.
 """
 
 import hashlib
 import hmac
+import inspect
 import itertools
 import json
 import re
@@ -23,9 +30,11 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import get_args
 from urllib.parse import parse_qsl, urlsplit
 
 import stripe
+from stripe._payment_intent import PaymentIntent
 from stripe._request_options import RequestOptions
 from stripe.params import (
     ChargeRetrieveParams,
@@ -37,7 +46,9 @@ from stripe.params import (
     RefundCreateParams,
     RefundListParams,
     RefundRetrieveParams,
+    TaxRateRetrieveParams,
 )
+from stripe.params._dispute_update_params import DisputeUpdateParamsEvidence
 from stripe.params.checkout import (
     SessionCreateParams,
     SessionExpireParams,
@@ -51,6 +62,13 @@ REQUEST_OPTION_NAMES = frozenset(RequestOptions.__annotations__)
 MIN_EXPIRY = 30 * 60
 MAX_EXPIRY = 24 * 60 * 60
 DEFAULT_EXPIRY = MAX_EXPIRY
+# Stripe keeps an idempotent result for at least 24 hours, then may forget the key.
+IDEMPOTENCY_KEPT = 24 * 60 * 60
+LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 10, 100
+# Every error `code` Stripe has: stripe-python 16 lists them for PaymentIntent.last_payment_error.code.
+STRIPE_ERROR_CODES = frozenset(
+    value for part in get_args(PaymentIntent.LastPaymentError.__annotations__["code"]) for value in get_args(part)
+)
 
 
 def sign_webhook(payload: bytes, secret: str, timestamp: int | None = None) -> str:
@@ -68,6 +86,8 @@ class StripeAPIError(Exception):
         super().__init__(message)
         self.status = status
         self.body = {"error": {"type": type, "message": message}}
+        if code and code not in STRIPE_ERROR_CODES:
+            raise ValueError(f"{code!r} is not an error code Stripe has")
         if code:
             self.body["error"]["code"] = code
             self.body["error"]["doc_url"] = f"https://stripe.com/docs/error-codes/{code.replace('_', '-')}"
@@ -159,7 +179,7 @@ def _check_value(value, annotation, module, full):
             return
         nested = _referenced_typeddicts(annotation, module)
         if not nested:
-            raise StripeAPIError(400, f"Invalid value for {full}.", code="parameter_invalid", param=full, store=False)
+            raise StripeAPIError(400, f"Invalid value for {full}.", param=full, store=False)
         # A union of objects: the keys must fit one of them.
         errors = []
         for candidate in nested:
@@ -173,6 +193,30 @@ def _check_value(value, annotation, module, full):
         raise StripeAPIError(
             400, f"Invalid integer: {value}", code="parameter_invalid_integer", param=full, store=False
         )
+    if _is_bool(annotation) and value not in ("true", "false"):
+        raise StripeAPIError(400, f"Invalid boolean: {value}", param=full, store=False)
+    choices = _enum_values(annotation)
+    if choices and value not in choices:
+        raise StripeAPIError(
+            400, f"Invalid {full}: must be one of {', '.join(sorted(choices))}", param=full, store=False
+        )
+
+
+def _is_bool(annotation):
+    text = (annotation if isinstance(annotation, str) else repr(annotation)).replace("typing.", "")
+    return text in {"bool", "<class 'bool'>", "NotRequired[bool]", "Required[bool]"}
+
+
+def _enum_values(annotation):
+    """The documented values of an enum parameter (`Literal[...]`, even where the library adds `|str`)."""
+    text = annotation if isinstance(annotation, str) else repr(annotation)
+    if "Literal[''" in text.replace('"', "'") and text.count("Literal[") == 1 and "Params" in text:
+        return set()  # an object that may also be sent as "" (unset): checked as an object
+    found = re.findall(r"Literal\[([^\]]*)\]", text)
+    values = set()
+    for group in found:
+        values.update(re.findall(r"'([^']*)'", group))
+    return values
 
 
 # Disputes: evidence fields that take an uploaded file's id rather than text, and Stripe's length limits.
@@ -190,8 +234,22 @@ EVIDENCE_FILE_FIELDS = frozenset(
         "uncategorized_file",
     }
 )
-EVIDENCE_FIELD_MAX = 20_000
 EVIDENCE_TOTAL_MAX = 150_000
+# Stripe's API strings are at most 5,000 characters unless documented otherwise; stripe-python documents
+# the evidence fields that take 20,000 ("Has a maximum character count of 20,000").
+STRING_MAX = 5_000
+
+
+def _documented_evidence_limits():
+    source = inspect.getsource(DisputeUpdateParamsEvidence)
+    limits = {}
+    for name, doc in re.findall(r"\n    (\w+): [^\n]+\n    \"\"\"(.*?)\"\"\"", source, flags=re.S):
+        match = re.search(r"maximum character count of ([\d,]+)", doc)
+        limits[name] = int(match.group(1).replace(",", "")) if match else STRING_MAX
+    return limits
+
+
+EVIDENCE_FIELD_LIMITS = _documented_evidence_limits()
 
 
 def _check_evidence(evidence):
@@ -202,15 +260,43 @@ def _check_evidence(evidence):
         full = f"evidence[{name}]"
         if name in EVIDENCE_FILE_FIELDS and value and not value.startswith("file_"):
             raise StripeAPIError(400, f"No such file upload: '{value}'", code="resource_missing", param=full)
-        if len(value) > EVIDENCE_FIELD_MAX:
-            raise StripeAPIError(
-                400, f"{full} must be at most {EVIDENCE_FIELD_MAX} characters.", code="parameter_invalid", param=full
-            )
+        limit = EVIDENCE_FIELD_LIMITS.get(name, STRING_MAX)
+        if len(value) > limit:
+            raise StripeAPIError(400, f"Invalid {full}: must be at most {limit} characters", param=full, store=False)
         total += len(value)
     if total > EVIDENCE_TOTAL_MAX:
         raise StripeAPIError(
-            400, f"The evidence may have at most {EVIDENCE_TOTAL_MAX} characters in all.", param="evidence"
+            400, f"The evidence may have at most {EVIDENCE_TOTAL_MAX} characters in all.", param="evidence", store=False
         )
+
+
+def page(items, params, url):
+    """A Stripe list object: newest first, `limit` (1-100, default 10) after `starting_after` or before
+    `ending_before`, with `has_more`."""
+    raw_limit = params.get("limit", LIST_LIMIT_DEFAULT)
+    limit = int(raw_limit)
+    if not 1 <= limit <= LIST_LIMIT_MAX:
+        raise StripeAPIError(
+            400,
+            f"Invalid limit: must be between 1 and {LIST_LIMIT_MAX}",
+            code="parameter_invalid_integer",
+            param="limit",
+            store=False,
+        )
+    ids = [item["id"] for item in items]
+    for name in ("starting_after", "ending_before"):
+        cursor = params.get(name)
+        if cursor is not None and cursor not in ids:
+            raise StripeAPIError(400, f"No such object: '{cursor}'", code="resource_missing", param=name, store=False)
+    if params.get("starting_after"):
+        rest = items[ids.index(params["starting_after"]) + 1 :]
+        data, has_more = rest[:limit], len(rest) > limit
+    elif params.get("ending_before"):
+        before = items[: ids.index(params["ending_before"])]
+        data, has_more = before[-limit:], len(before) > limit
+    else:
+        data, has_more = items[:limit], len(items) > limit
+    return {"object": "list", "data": data, "has_more": has_more, "url": url}
 
 
 # --- the server -------------------------------------------------------------------------
@@ -224,12 +310,13 @@ class FakeStripe:
         self.lock = threading.RLock()
         self.sessions, self.session_params, self.line_items = {}, {}, {}
         self.payment_intents, self.charges, self.refunds, self.disputes = {}, {}, {}, {}
-        self.invoices, self.events = {}, {}
+        self.invoices, self.events, self.tax_rates = {}, {}, {}
         self.idempotency = {}
         self.requests = []
         self.clock_offset = 0
         self._failures = []
         self._hangs = 0
+        self._trickles = []
         self._hang_seconds = 30.0
         self._release = threading.Event()
         self._counter = itertools.count(1)
@@ -268,10 +355,50 @@ class FakeStripe:
 
     # trouble on demand
 
-    def fail_next(self, status=500, times=1):
-        """The next `times` requests answer `status` with an api_error and change nothing."""
+    def fail_next(self, status=500, times=1, *, stored=False, after=False, method=None, path=None):
+        """The next `times` requests answer `status` with an api_error.
+
+        By default the failure comes before the request reached its endpoint: nothing changes and
+        nothing is stored under its key, so a retry with the same key runs it. `stored=True`: the
+        endpoint started and failed without changing anything, and Stripe keeps that error under the
+        key and replays it. `after=True`: the endpoint did its work (a refund was made), then the
+        answer was a 500, which is stored and replayed too. `method` and `path` (a prefix) limit the
+        failures to those requests; others pass.
+        """
         with self.lock:
-            self._failures.extend([status] * times)
+            self._failures.extend([(status, stored or after, after, method, path)] * times)
+
+    def _next_failure(self, method, path):
+        for index, failure in enumerate(self._failures):
+            if (failure[3] is None or failure[3] == method) and (failure[4] is None or path.startswith(failure[4])):
+                return self._failures.pop(index)
+        return None
+
+    def forget_keys(self):
+        """Stripe forgets idempotency keys after 24 hours: a key used again is a new request."""
+        with self.lock:
+            self.idempotency.clear()
+
+    def create_tax_rate(self, percentage=19, *, inclusive=True, active=True, display_name="VAT"):
+        with self.lock:
+            rate_id = self.new_id("txr")
+            self.tax_rates[rate_id] = {
+                "id": rate_id,
+                "object": "tax_rate",
+                "active": active,
+                "country": "DE",
+                "created": self.now(),
+                "description": None,
+                "display_name": display_name,
+                "inclusive": inclusive,
+                "jurisdiction": None,
+                "livemode": False,
+                "metadata": {},
+                "percentage": float(percentage),
+                "rate_type": "percentage",
+                "tax_type": "vat",
+            }
+            return json.loads(json.dumps(self.tax_rates[rate_id]))
 
     def hang_next(self, times=1, seconds=None):
         """The next `times` requests get no answer for `seconds` (past any client timeout), then a dropped connection."""
@@ -279,6 +406,16 @@ class FakeStripe:
             self._hangs += times
             if seconds is not None:
                 self._hang_seconds = seconds
+
+    def recover(self):
+        """Stripe answers normally again: pending hangs, trickles and failures are dropped."""
+        with self.lock:
+            self._hangs, self._trickles, self._failures = 0, [], []
+
+    def trickle_next(self, seconds_per_byte=0.2, times=1):
+        """The next `times` answers arrive one byte at a time: every read is quick, the whole is not."""
+        with self.lock:
+            self._trickles.extend([seconds_per_byte] * times)
 
     def calls(self, method=None, path=None):
         """Recorded requests, optionally filtered by method and path prefix."""
@@ -317,44 +454,57 @@ class FakeStripe:
             session.update(status="complete", customer_details=details, amount_total=amount, currency=currency)
             session["url"] = None
             if payment_status == "paid":
-                pi_id, charge_id = self.new_id("pi"), self.new_id("ch")
-                self.payment_intents[pi_id] = {
-                    "id": pi_id,
-                    "object": "payment_intent",
-                    "amount": amount,
-                    "amount_received": amount,
-                    "currency": currency,
-                    "status": "succeeded",
-                    "latest_charge": charge_id,
-                    "metadata": dict(session["metadata"]),
-                    "created": self.now(),
-                    "livemode": False,
-                }
-                self.charges[charge_id] = {
-                    "id": charge_id,
-                    "object": "charge",
-                    "amount": amount,
-                    "amount_captured": amount,
-                    "amount_refunded": 0,
-                    "refunded": False,
-                    "captured": True,
-                    "paid": True,
-                    "status": "succeeded",
-                    "currency": currency,
-                    "payment_intent": pi_id,
-                    "disputed": False,
-                    "billing_details": {"email": details["email"], "name": details["name"]},
-                    "created": self.now(),
-                    "livemode": False,
-                }
-                session["payment_intent"] = pi_id
-                session["payment_status"] = "paid"
-                if session.get("invoice_creation", {}).get("enabled"):
-                    invoice_id = self.new_id("in")
-                    self.invoices[invoice_id] = {"id": invoice_id, "object": "invoice", "status": "paid"}
-                    session["invoice"] = invoice_id
+                self._take_payment(session, amount, currency, details)
             else:
                 session["payment_status"] = payment_status
+            return json.loads(json.dumps(session))
+
+    def _take_payment(self, session, amount, currency, details):
+        """The money arrives: a succeeded PaymentIntent, its charge and (when asked for) a paid invoice."""
+        pi_id, charge_id = self.new_id("pi"), self.new_id("ch")
+        self.payment_intents[pi_id] = {
+            "id": pi_id,
+            "object": "payment_intent",
+            "amount": amount,
+            "amount_received": amount,
+            "currency": currency,
+            "status": "succeeded",
+            "latest_charge": charge_id,
+            "metadata": dict(session["metadata"]),
+            "created": self.now(),
+            "livemode": False,
+        }
+        self.charges[charge_id] = {
+            "id": charge_id,
+            "object": "charge",
+            "amount": amount,
+            "amount_captured": amount,
+            "amount_refunded": 0,
+            "refunded": False,
+            "captured": True,
+            "paid": True,
+            "status": "succeeded",
+            "currency": currency,
+            "payment_intent": pi_id,
+            "disputed": False,
+            "billing_details": {"email": details["email"], "name": details["name"]},
+            "created": self.now(),
+            "livemode": False,
+        }
+        session["payment_intent"] = pi_id
+        session["payment_status"] = "paid"
+        if session.get("invoice_creation", {}).get("enabled"):
+            invoice_id = self.new_id("in")
+            self.invoices[invoice_id] = {"id": invoice_id, "object": "invoice", "status": "paid"}
+            session["invoice"] = invoice_id
+
+    def pay_later(self, session_id):
+        """A delayed payment method settles: the completed, unpaid session becomes paid."""
+        with self.lock:
+            session = self.sessions[session_id]
+            if session["status"] != "complete" or session["payment_status"] == "paid":
+                raise ValueError(f"session {session_id} is not waiting for a delayed payment")
+            self._take_payment(session, session["amount_total"], session["currency"], session["customer_details"])
             return json.loads(json.dumps(session))
 
     def expire_session(self, session_id):
@@ -369,7 +519,8 @@ class FakeStripe:
             session.update(status="expired", url=None)
             return json.loads(json.dumps(session))
 
-    def create_dispute(self, charge_id, reason="fraudulent"):
+    def create_dispute(self, charge_id, reason="fraudulent", *, inquiry=False):
+        """The bank opens a dispute; an inquiry (warning_needs_response) leaves the charge refundable."""
         with self.lock:
             charge = self.charges[charge_id]
             dispute_id = self.new_id("dp")
@@ -381,7 +532,8 @@ class FakeStripe:
                 "charge": charge_id,
                 "payment_intent": charge["payment_intent"],
                 "reason": reason,
-                "status": "needs_response",
+                "status": "warning_needs_response" if inquiry else "needs_response",
+                "is_charge_refundable": inquiry,
                 "evidence": {},
                 "evidence_details": {"submission_count": 0, "due_by": self.now() + 7 * 86400},
                 "metadata": {},
@@ -391,10 +543,11 @@ class FakeStripe:
             charge["disputed"] = True
             return json.loads(json.dumps(self.disputes[dispute_id]))
 
-    def close_dispute(self, dispute_id, won=True):
+    def close_dispute(self, dispute_id, won=True, status=None):
         with self.lock:
             dispute = self.disputes[dispute_id]
-            dispute["status"] = "won" if won else "lost"
+            dispute["status"] = status or ("won" if won else "lost")
+            dispute["is_charge_refundable"] = False
             return json.loads(json.dumps(dispute))
 
     def fail_refund(self, refund_id, reason="expired_or_canceled_card"):
@@ -431,7 +584,11 @@ class FakeStripe:
 
     # the API
 
-    def route(self, method, path, params):
+    def route_check(self, method, path, params):
+        """Checks a request as its endpoint would, without running it (for failures inside the endpoint)."""
+        self.route(method, path, params, run=False)
+
+    def route(self, method, path, params, run=True):
         routes = [
             ("POST", r"/v1/checkout/sessions", SessionCreateParams, self._create_session),
             ("GET", r"/v1/checkout/sessions/(?P<id>[^/]+)", SessionRetrieveParams, self._get_session),
@@ -446,12 +603,13 @@ class FakeStripe:
             ("POST", r"/v1/disputes/(?P<id>[^/]+)", DisputeUpdateParams, self._update_dispute),
             ("POST", r"/v1/disputes/(?P<id>[^/]+)/close", DisputeCloseParams, self._close_dispute),
             ("GET", r"/v1/events/(?P<id>[^/]+)", EventRetrieveParams, self._getter("events")),
+            ("GET", r"/v1/tax_rates/(?P<id>[^/]+)", TaxRateRetrieveParams, self._getter("tax_rates")),
         ]
         for route_method, pattern, schema, handler in routes:
             match = re.fullmatch(pattern, path)
             if match and route_method == method:
                 check_params(params, schema)
-                return handler(params, **match.groupdict())
+                return handler(params, **match.groupdict()) if run else None
         raise StripeAPIError(404, f"Unrecognized request URL ({method}: {path}).", store=False)
 
     def _getter(self, collection):
@@ -584,7 +742,10 @@ class FakeStripe:
                 charge = self._getter("charges")(params, params["charge"])
             else:
                 raise StripeAPIError(400, "One of `charge` or `payment_intent` is required.", code="parameter_missing")
-            if any(d["charge"] == charge["id"] and d["status"] != "won" for d in self.disputes.values()):
+            if any(
+                d["charge"] == charge["id"] and d["status"] != "won" and not d["is_charge_refundable"]
+                for d in self.disputes.values()
+            ):
                 # A charged-back payment is refunded through the dispute (accept it), never twice.
                 raise StripeAPIError(
                     400, f"Charge {charge['id']} has been charged back; cannot issue a refund.", code="charge_disputed"
@@ -629,18 +790,18 @@ class FakeStripe:
         with self.lock:
             data = [
                 r
-                for r in self.refunds.values()
+                for r in reversed(self.refunds.values())
                 if (not params.get("payment_intent") or r["payment_intent"] == params["payment_intent"])
                 and (not params.get("charge") or r["charge"] == params["charge"])
             ]
-        data.sort(key=lambda r: r["created"], reverse=True)
-        return {"object": "list", "data": data, "has_more": False, "url": "/v1/refunds"}
+        data.sort(key=lambda r: r["created"], reverse=True)  # newest first; stable, so ties stay newest first
+        return page(data, params, "/v1/refunds")
 
     def _update_dispute(self, params, id):
         dispute = self._getter("disputes")(params, id)
         with self.lock:
             if dispute["status"] in {"won", "lost"}:
-                raise StripeAPIError(400, "This dispute is already closed.", code="dispute_already_closed")
+                raise StripeAPIError(400, "This dispute is already closed.", param="dispute")
             if dispute["status"] not in OPEN_DISPUTE_STATUSES:
                 # Once evidence is submitted Stripe takes no further changes: the bank decides.
                 raise StripeAPIError(
@@ -678,21 +839,25 @@ class FakeStripe:
             hang = self._hangs > 0
             if hang:
                 self._hangs -= 1
-            failure = self._failures.pop(0) if not hang and self._failures else None
+            failure = None if hang else self._next_failure(method, url.path)
+
         if hang:
             self._release.wait(self._hang_seconds)
             return None
+        with self.lock:
+            trickle = self._trickles.pop(0) if self._trickles else None
+        extra_trickle = {"X-Trickle": str(trickle)} if trickle is not None else {}
         request_id = self.new_id("req")
-        extra = {"Request-Id": request_id}
+        extra = {"Request-Id": request_id, **extra_trickle}
         try:
             auth = headers.get("Authorization", "")
             if not auth.startswith("Bearer "):
                 raise StripeAPIError(401, "You did not provide an API key.", store=False)
             if auth[len("Bearer ") :] != self.api_key:
-                raise StripeAPIError(401, "Invalid API Key provided.", code="api_key_invalid", store=False)
-            if failure:
+                raise StripeAPIError(401, "Invalid API Key provided.", store=False)
+            if failure and not failure[1]:
                 raise StripeAPIError(
-                    failure, "An unknown error occurred on Stripe's side.", type="api_error", store=False
+                    failure[0], "An unknown error occurred on Stripe's side.", type="api_error", store=False
                 )
             if method == "POST":
                 content_type = headers.get("Content-Type", "")
@@ -710,8 +875,10 @@ class FakeStripe:
         if key:
             with self.lock:
                 saved = self.idempotency.get(key)
+                if saved is not None and self.now() - saved["created"] >= IDEMPOTENCY_KEPT:
+                    saved = None  # forgotten: Stripe treats the key as new
                 if saved is None:
-                    self.idempotency[key] = {"fingerprint": fingerprint, "response": None}
+                    self.idempotency[key] = {"fingerprint": fingerprint, "response": None, "created": self.now()}
             if saved is not None:
                 if saved["fingerprint"] != fingerprint:
                     exc = StripeAPIError(
@@ -727,13 +894,20 @@ class FakeStripe:
                         "There is currently another in-progress request using this Stripe token (probably the same "
                         "idempotency key). Please try again later.",
                         type="idempotency_error",
+                        code="idempotency_key_in_use",
                     )
                     return exc.status, extra, exc.body
                 status, body = saved["response"]
                 return status, {**extra, "Idempotent-Replayed": "true", "Original-Request": saved["request_id"]}, body
         try:
+            if failure and not failure[2]:
+                self.route_check(method, url.path, params)
+                raise StripeAPIError(failure[0], "An unknown error occurred on Stripe's side.", type="api_error")
             status, payload = 200, json.loads(json.dumps(self.route(method, url.path, params)))
             store = True
+            if failure:  # the work is done, the answer is lost: a 500, kept under the key like any result
+                error = StripeAPIError(failure[0], "An unknown error occurred on Stripe's side.", type="api_error")
+                status, payload = error.status, error.body
         except StripeAPIError as exc:
             status, payload, store = exc.status, exc.body, exc.store
         if key:
@@ -758,13 +932,24 @@ def _make_handler(fake):
                 return
             status, headers, payload = result
             data = json.dumps(payload).encode()
+            trickle = headers.pop("X-Trickle", None)
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            if trickle is None:
+                self.wfile.write(data)
+                return
+            for index in range(len(data)):
+                if fake._release.wait(float(trickle)):
+                    break
+                try:
+                    self.wfile.write(data[index : index + 1])
+                    self.wfile.flush()
+                except OSError:
+                    break
 
         def do_GET(self):
             self._serve("GET")

@@ -46,7 +46,9 @@ def test_the_same_pages_are_found_as_with_wagtails_backend(demo_site, terms):
     assert pages_found(terms) == stock
 
 
-SEARCH_QUERIES = 7  # the known query lookup (visitors create none), restrictions, count, page of matches, its pages, site, banners
+SEARCH_QUERIES = (
+    7  # the known query lookup (visitors create none), restrictions, count, page of matches, its pages, site, banners
+)
 
 
 def test_a_search_costs_the_same_queries_for_few_or_many_matches(client, django_assert_num_queries):

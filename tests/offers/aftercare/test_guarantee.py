@@ -143,7 +143,7 @@ def test_automatic_refund_from_the_order_page_refunds_once_and_emails_the_custom
     [refund] = stripe_api.refunds.values()
     assert refund["amount"] == 9000
     assert refund["payment_intent"] == order.stripe_payment_intent_id
-    assert stripe_api.calls("POST", "/v1/refunds")[0]["headers"]["Idempotency-Key"] == f"{order.reference}:refund:1"
+    assert stripe_api.calls("POST", "/v1/refunds")[0]["headers"]["Idempotency-Key"] == f"{order.payment_token}:refund:1"
     assert SentEmail.objects.filter(order=order, kind="refund_issued").count() == 1
     assert [r.amount for r in order.refunds.all()] == [order.amount]
 

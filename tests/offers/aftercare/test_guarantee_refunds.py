@@ -41,7 +41,7 @@ def test_stripe_down_leaves_the_refund_requested_and_a_retry_refunds_once(
     assert order.status == S.REFUNDED
     assert [r["amount"] for r in stripe_api.refunds.values()] == [9000]
     keys = {call["headers"]["Idempotency-Key"] for call in stripe_api.calls("POST", "/v1/refunds")}
-    assert keys == {f"{order.reference}:refund:1"}
+    assert keys == {f"{order.payment_token}:refund:1"}
 
 
 def test_refund_failed_at_stripe_returns_to_requested_alerts_staff_and_can_be_retried(
@@ -68,7 +68,9 @@ def test_refund_failed_at_stripe_returns_to_requested_alerts_staff_and_can_be_re
     assert order.refund_attempt == 2
     assert order.status == S.REFUNDED
     assert sorted(r["status"] for r in stripe_api.refunds.values()) == ["failed", "succeeded"]
-    assert stripe_api.calls("POST", "/v1/refunds")[-1]["headers"]["Idempotency-Key"] == f"{order.reference}:refund:2"
+    assert (
+        stripe_api.calls("POST", "/v1/refunds")[-1]["headers"]["Idempotency-Key"] == f"{order.payment_token}:refund:2"
+    )
 
 
 def test_dashboard_refunds_arrive_duplicated_and_out_of_order(

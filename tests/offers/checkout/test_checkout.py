@@ -83,7 +83,7 @@ def test_session_parameters_come_from_the_database(client, offer, stripe_api):
     assert params["cancel_url"].endswith(offer.url + "?cancelled=1")
     assert 31 * 60 <= int(params["expires_at"]) - before <= 33 * 60
     post = stripe_api.calls("POST", "/v1/checkout/sessions")[0]
-    assert post["headers"]["Idempotency-Key"] == f"{order.reference}:checkout-session:1"
+    assert post["headers"]["Idempotency-Key"] == f"{order.payment_token}:checkout-session:1"
 
 
 def test_express_start_request_is_required_to_book(client, offer, stripe_api):
@@ -124,14 +124,17 @@ def test_second_submission_reuses_the_pending_order_and_session(client, offer, s
     assert len(stripe_api.sessions) == 1
 
 
-def test_stripe_error_shows_a_clear_page_and_keeps_the_seat_held(client, offer, stripe_api):
+def test_stripe_error_shows_a_clear_page_and_gives_the_seat_back_at_once(client, offer, stripe_api):
+    offer.package.capacity_per_day = 1
+    offer.package.save()
     stripe_api.fail_next(500, times=3)
     response = post_buy(client, offer)
     order = only_order()
     assert response.status_code == 503
     assert "No payment was taken" in response.content.decode()
-    assert order.status == Order.Status.PENDING
-    assert SlotHold.objects.filter(order=order, expires_at__gt=timezone.now()).exists()
+    assert order.status == Order.Status.EXPIRED
+    assert not SlotHold.objects.exists()
+    assert order.history.last().trigger == "payment_unavailable"
 
 
 def test_stripe_slow_past_the_timeout_shows_the_same_page(client, offer, stripe_api, settings):
@@ -143,14 +146,16 @@ def test_stripe_slow_past_the_timeout_shows_the_same_page(client, offer, stripe_
     assert only_order().stripe_session_id is None
 
 
-def test_retry_after_stripe_failure_uses_the_same_key_and_opens_one_session(client, offer, stripe_api):
+def test_retry_after_stripe_failure_is_a_new_order_under_a_new_key(client, offer, stripe_api):
+    """Stripe keeps a keyed 500 and replays it: a retry under the failed order's key would fail forever."""
     stripe_api.fail_next(500, times=3)
     post_buy(client, offer)
     response = post_buy(client, offer)
-    order = only_order()
+    failed, paid_for = Order.objects.order_by("pk")
     assert response.status_code == 303
-    keys = {c["headers"]["Idempotency-Key"] for c in stripe_api.calls("POST", "/v1/checkout/sessions")}
-    assert keys == {f"{order.reference}:checkout-session:1"}
+    assert response["Location"] == paid_for.stripe_session_url
+    keys = [c["headers"]["Idempotency-Key"] for c in stripe_api.calls("POST", "/v1/checkout/sessions")]
+    assert set(keys) == {f"{failed.payment_token}:checkout-session:1", f"{paid_for.payment_token}:checkout-session:1"}
     assert len(stripe_api.sessions) == 1
 
 

@@ -2,6 +2,7 @@
 
 import json
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -208,7 +209,7 @@ def test_late_payment_on_a_full_day_goes_to_review(client, pending, stripe_api):
     for seat in range(1, package.capacity_per_day + 1):
         other = Order.objects.get(pk=pending.pk)
         other.pk, other.reference, other.stripe_session_id = None, None, None
-        other.token = f"token-{seat}"
+        other.token, other.payment_token = f"token-{seat}", uuid.uuid4()
         other.save()
         SlotHold.objects.create(package=package, date=pending.slot_date, seat=seat, order=other)
     deliver(client, pay(stripe_api, pending))
