@@ -163,3 +163,28 @@ def artifacts():
     """The folder CI keeps for people to look at: screenshots of the main pages."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Database tests first, then transactional ones, then the rest, as pytest-django orders them.
+
+    pytest's own reordering (it groups tests sharing a parametrized session fixture, such as
+    Playwright's browser) runs after pytest-django's and can put transactional tests in the middle.
+    Their teardown empties the database (serialized_rollback restores it only for the next
+    transactional test), so any plain database test after them would find no root page or locale.
+    """
+
+    def order(item):
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = bool(
+            (marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+            or "transactional_db" in fixtures
+            or "live_server" in fixtures
+        )
+        if transactional:
+            return 1
+        return 0 if marker is not None or "db" in fixtures else 2
+
+    items.sort(key=order)
