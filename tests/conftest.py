@@ -175,7 +175,12 @@ def pytest_collection_modifyitems(items):
     transactional test), so any plain database test after them would find no root page or locale.
     """
 
+    from django.test import TestCase, TransactionTestCase
+
     def order(item):
+        test_class = getattr(item, "cls", None)
+        if test_class is not None and issubclass(test_class, TransactionTestCase):
+            return 0 if issubclass(test_class, TestCase) else 1
         marker = item.get_closest_marker("django_db")
         fixtures = getattr(item, "fixturenames", ())
         transactional = bool(
